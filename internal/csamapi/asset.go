@@ -94,10 +94,10 @@ type Lifecycle struct {
 
 // Taxonomy is the category taxonomy of an operating system or hardware.
 type Taxonomy struct {
-	ID        *int64  `json:"id"`
-	Name      *string `json:"name"`
-	Category1 *string `json:"category1"`
-	Category2 *string `json:"category2"`
+	ID        FlexString `json:"id"` // a number in Qualys samples, a string in others
+	Name      *string    `json:"name"`
+	Category1 *string    `json:"category1"`
+	Category2 *string    `json:"category2"`
 }
 
 // OperatingSystem is asset.operatingSystem.
@@ -298,11 +298,11 @@ type Sensor struct {
 
 // Container is asset.container.
 type Container struct {
-	Product        *string `json:"product"`
-	Version        *string `json:"version"`
-	NoOfContainers *int64  `json:"noOfContainers"`
-	NoOfImages     *int64  `json:"noOfImages"`
-	HasSensor      *bool   `json:"hasSensor"`
+	Product        *string    `json:"product"`
+	Version        *string    `json:"version"`
+	NoOfContainers *int64     `json:"noOfContainers"`
+	NoOfImages     *int64     `json:"noOfImages"`
+	HasSensor      FlexString `json:"hasSensor"` // a bool; sanitised samples carry text
 }
 
 // Inventory is asset.inventory (and an element of inventoryListData).
