@@ -51,12 +51,15 @@ func (o OneOrMany[T]) MarshalJSONTo(enc *jsontext.Encoder) error {
 	}
 }
 
-// FlexString holds a value sent as a number, a string or null (cpeId is all
-// three in public samples). Numbers are kept as their exact decimal text.
+// FlexString holds a value sent as a number, a string, a bool or null
+// (cpeId is a number, a string and null in public samples; sanitised
+// samples put text in boolean fields). Numbers keep their exact decimal
+// text; Raw marks a value that was a JSON literal (number or bool), so it is
+// re-emitted unquoted.
 type FlexString struct {
-	Value  string
-	Valid  bool
-	Number bool
+	Value string
+	Valid bool
+	Raw   bool
 }
 
 // UnmarshalJSONFrom accepts a number, a string, a bool or null.
@@ -69,11 +72,11 @@ func (f *FlexString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	case 'n':
 		*f = FlexString{}
 	case '0':
-		*f = FlexString{Value: tok.String(), Valid: true, Number: true}
+		*f = FlexString{Value: tok.String(), Valid: true, Raw: true}
 	case '"':
 		*f = FlexString{Value: tok.String(), Valid: true}
 	case 't', 'f':
-		*f = FlexString{Value: tok.String(), Valid: true}
+		*f = FlexString{Value: tok.String(), Valid: true, Raw: true}
 	default:
 		return fmt.Errorf("expected a scalar, got %v", tok.Kind())
 	}
@@ -85,7 +88,7 @@ func (f FlexString) MarshalJSONTo(enc *jsontext.Encoder) error {
 	switch {
 	case !f.Valid:
 		return enc.WriteToken(jsontext.Null)
-	case f.Number:
+	case f.Raw:
 		return enc.WriteValue(jsontext.Value(f.Value))
 	default:
 		return enc.WriteToken(jsontext.String(f.Value))

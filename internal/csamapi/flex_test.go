@@ -51,7 +51,7 @@ func TestAssetTolerantShapes(t *testing.T) {
 			}
 		}},
 		{"cpeId number or string", `{"assetId":1,"operatingSystem":{"cpeId":877711965},"softwareListData":{"software":[{"id":1,"cpeId":"abc"}]}}`, func(t *testing.T, a *Asset) {
-			if a.OperatingSystem.CpeID.Value != "877711965" || !a.OperatingSystem.CpeID.Number || a.SoftwareListData.Software[0].CpeID.Value != "abc" {
+			if a.OperatingSystem.CpeID.Value != "877711965" || !a.OperatingSystem.CpeID.Raw || a.SoftwareListData.Software[0].CpeID.Value != "abc" {
 				t.Fatalf("cpe %+v %+v", a.OperatingSystem.CpeID, a.SoftwareListData.Software[0].CpeID)
 			}
 		}},
