@@ -175,4 +175,8 @@ type HostRecord struct {
 	Host      Host
 	Packages  []Package
 	Installed []InstalledPackage
+	// SoftwareExcluded is set when the asset was fetched without its
+	// software list (include/exclude fields): its installed packages must
+	// then be left as they are, not marked removed.
+	SoftwareExcluded bool
 }

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// jsonOpts are the options of every JSON the store writes (the doc columns)
+// and WriteExport prints, so that a doc is a function of the model value and
+// an export a function of the stored docs:
+//
+//   - map keys sorted (Deterministic);
+//   - nil and empty slices both print as [] and nil maps as {} (the v2
+//     defaults, kept explicit), so a value that went through the database,
+//     where nil and empty are not told apart, prints the same as before;
+//   - every time.Time prints as RFC 3339 in UTC with the fractional seconds
+//     it has (time.RFC3339Nano), also inside Attributes;
+//   - numbers under an interface (Attributes) decode as int64 when they are
+//     integers that fit, so large ids survive the round trip exactly;
+//   - invalid UTF-8 is replaced by U+FFFD rather than failing a page.
+var jsonOpts = json.JoinOptions(
+	json.Deterministic(true),
+	json.FormatNilSliceAsNull(false),
+	json.FormatNilMapAsNull(false),
+	json.WithMarshalers(json.MarshalToFunc(func(enc *jsontext.Encoder, t time.Time) error {
+		return enc.WriteToken(jsontext.String(t.UTC().Format(time.RFC3339Nano)))
+	})),
+	json.WithUnmarshalers(json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *any) error {
+		if dec.PeekKind() != '0' {
+			return errors.ErrUnsupported // default handling
+		}
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		if i, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+			*v = i
+			return nil
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return err
+		}
+		*v = f
+		return nil
+	})),
+	jsontext.AllowInvalidUTF8(true),
+)
+
+// marshalDoc encodes v as a stored doc and returns it with its content
+// hash, the first 64 bits of its SHA-256 (it only tells a row's versions
+// apart).
+func marshalDoc(v any) (doc string, hash int64, err error) {
+	b, err := json.Marshal(v, jsonOpts)
+	if err != nil {
+		return "", 0, err
+	}
+	sum := sha256.Sum256(b)
+	return string(b), int64(binary.BigEndian.Uint64(sum[:8])), nil
+}
+
+// timeLayout is the stored form of times: RFC 3339, UTC, always nine
+// fractional digits, so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime is the column value of an optional time.
+func nullTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+func parseNullTime(s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t, err := parseTime(*s)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
