@@ -192,27 +192,43 @@ func (c CloudProvider) MarshalJSONTo(enc *jsontext.Encoder) error {
 	return json.MarshalEncode(enc, cloudObject{AWS: c.AWS, Azure: c.Azure, GCP: c.GCP, OCI: c.OCI, IBM: c.IBM, Alibaba: c.Alibaba})
 }
 
-// UnmarshalJSONFrom reads {"<instanceKey>": {...}, "tags": [...]}.
+// UnmarshalJSONFrom reads {"<instanceKey>": {...}, "tags": [...]} in wire
+// order; should a provider ever send two instance objects, the first wins.
 func (g *GenericCloud) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	var m map[string]jsontext.Value
-	if err := json.UnmarshalDecode(dec, &m); err != nil {
+	*g = GenericCloud{}
+	tok, err := dec.ReadToken()
+	if err != nil {
 		return err
 	}
-	*g = GenericCloud{}
-	for k, v := range m {
-		if k == "tags" {
-			if err := json.Unmarshal(v, &g.Tags); err != nil {
+	if tok.Kind() != '{' {
+		return fmt.Errorf("cloud provider: want an object, got %v", tok.Kind())
+	}
+	for dec.PeekKind() != '}' {
+		kt, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		key := kt.String()
+		switch {
+		case key == "tags":
+			if err := json.UnmarshalDecode(dec, &g.Tags); err != nil {
 				return fmt.Errorf("cloud tags: %w", err)
 			}
-			continue
+		case g.InstanceKey == "" && dec.PeekKind() == '{':
+			v, err := decodeExact(dec)
+			if err != nil {
+				return fmt.Errorf("cloud %s: %w", key, err)
+			}
+			g.Instance, _ = v.(map[string]any)
+			g.InstanceKey = key
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return err
+			}
 		}
-		var inst map[string]any
-		if err := unmarshalExact(v, &inst); err != nil {
-			return fmt.Errorf("cloud %s: %w", k, err)
-		}
-		g.Instance, g.InstanceKey = inst, k
 	}
-	return nil
+	_, err = dec.ReadToken()
+	return err
 }
 
 // MarshalJSONTo writes the instance under its key, then the tags.

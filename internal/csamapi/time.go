@@ -154,8 +154,8 @@ func (t *Time) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		raw := tok.String()
 		ms, perr := strconv.ParseInt(raw, 10, 64)
 		if perr != nil {
-			// Epoch seconds with a fraction or an exponent: not something CSAM
-			// sends, but never lose it.
+			// Milliseconds written with a fraction or an exponent: not
+			// something CSAM sends, but read rather than fail the page.
 			f, ferr := strconv.ParseFloat(raw, 64)
 			if ferr != nil {
 				return fmt.Errorf("time: bad number %q", raw)
