@@ -97,3 +97,19 @@ func parseNullTime(s *string) (*time.Time, error) {
 	}
 	return &t, nil
 }
+
+// earliest returns the earlier of two optional times.
+func earliest(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+// latest returns the later of two optional times.
+func latest(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
+}

@@ -100,6 +100,11 @@ CREATE TABLE run_locks (
 );
 CREATE INDEX hosts_last_run ON hosts(last_run_id);
 `,
+	// 3: package dates kept as the earliest install / latest update over all hosts.
+	`
+ALTER TABLE packages ADD COLUMN source_created TEXT;
+ALTER TABLE packages ADD COLUMN source_modified TEXT;
+`,
 }
 
 // SchemaVersion is the schema version this build creates and understands.

@@ -250,7 +250,7 @@ func (s *SQLite) Export(ctx context.Context, kind Kind, fn func(v any) error) er
 	case KindHosts:
 		q = `SELECT doc FROM hosts ORDER BY uid`
 	case KindPackages:
-		q = `SELECT doc FROM packages ORDER BY uid`
+		q = `SELECT doc, source_created, source_modified FROM packages ORDER BY uid`
 	case KindInstalledPackages:
 		q = `SELECT doc, status, removed_at FROM installed_packages ORDER BY uid`
 	default:
@@ -275,12 +275,22 @@ func (s *SQLite) Export(ctx context.Context, kind Kind, fn func(v any) error) er
 			}
 			v = h
 		case KindPackages:
-			var p model.Package
-			if err := rows.Scan(&doc); err != nil {
+			var (
+				p                 model.Package
+				created, modified *string
+			)
+			if err := rows.Scan(&doc, &created, &modified); err != nil {
 				return fmt.Errorf("store: export %s: %w", kind, err)
 			}
 			if err := json.Unmarshal(doc, &p, jsonOpts); err != nil {
 				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
+			}
+			// The columns hold the earliest / latest over every host.
+			if p.SourceCreatedDate, err = parseNullTime(created); err != nil {
+				return fmt.Errorf("store: export %s: %w", kind, err)
+			}
+			if p.SourceLastModified, err = parseNullTime(modified); err != nil {
+				return fmt.Errorf("store: export %s: %w", kind, err)
 			}
 			v = p
 		case KindInstalledPackages:
@@ -366,7 +376,10 @@ func preparePage(recs []model.HostRecord) ([]hostRow, []packageRow, error) {
 				return nil, nil, fmt.Errorf("host %s: package %d has no uid", recs[i].Host.UID, j)
 			}
 			if k, ok := pkgIndex[p.UID]; ok {
-				pkgs[k].p = p
+				merged := *p
+				merged.SourceCreatedDate = earliest(pkgs[k].p.SourceCreatedDate, p.SourceCreatedDate)
+				merged.SourceLastModified = latest(pkgs[k].p.SourceLastModified, p.SourceLastModified)
+				pkgs[k].p = &merged
 				continue
 			}
 			pkgIndex[p.UID] = len(pkgs)
@@ -436,11 +449,22 @@ const (
 		retired_at = excluded.retired_at, last_run_id = excluded.last_run_id, doc = excluded.doc,
 		content_hash = excluded.content_hash, updated_at = excluded.updated_at`
 	sqlHostSeen      = `UPDATE hosts SET last_run_id = ? WHERE uid = ? AND last_run_id IS NOT ?`
-	sqlPackageUpsert = `INSERT INTO packages(uid, name, publisher, revision, doc, first_written, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?)
+	// A package's sourceCreatedDate / sourceLastModified come from one
+	// host's install (seed 000 maps software.installDate and lastUpdated):
+	// the store keeps the earliest and the latest over every host, so the
+	// result does not depend on which host was written first.
+	sqlPackageUpsert = `INSERT INTO packages(uid, name, publisher, revision, doc, first_written, updated_at,
+		source_created, source_modified)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT(uid) DO UPDATE SET name = excluded.name, publisher = excluded.publisher,
-		revision = excluded.revision, doc = excluded.doc, updated_at = excluded.updated_at
-	WHERE packages.doc IS NOT excluded.doc`
+		revision = excluded.revision, doc = excluded.doc, updated_at = excluded.updated_at,
+		source_created = CASE WHEN packages.source_created IS NULL OR excluded.source_created < packages.source_created
+			THEN COALESCE(excluded.source_created, packages.source_created) ELSE packages.source_created END,
+		source_modified = CASE WHEN packages.source_modified IS NULL OR excluded.source_modified > packages.source_modified
+			THEN COALESCE(excluded.source_modified, packages.source_modified) ELSE packages.source_modified END
+	WHERE packages.doc IS NOT excluded.doc
+		OR COALESCE(excluded.source_created < packages.source_created, packages.source_created IS NULL AND excluded.source_created IS NOT NULL)
+		OR COALESCE(excluded.source_modified > packages.source_modified, packages.source_modified IS NULL AND excluded.source_modified IS NOT NULL)`
 	sqlInstalledOfHost = `SELECT uid, status, content_hash FROM installed_packages WHERE host_uid = ?`
 	// sqlInstalledUpsert is completed by installedUpsertSQL with one row of
 	// values per installed package.
@@ -589,7 +613,8 @@ func (s *SQLite) writePage(ctx context.Context, runID int64, hosts []hostRow, pk
 
 	for _, pr := range pkgs {
 		p := pr.p
-		if _, err = pkgUpsert.ExecContext(ctx, p.UID, p.Name, p.Publisher, p.Revision, pr.doc, now, now); err != nil {
+		if _, err = pkgUpsert.ExecContext(ctx, p.UID, p.Name, p.Publisher, p.Revision, pr.doc, now, now,
+			nullTime(p.SourceCreatedDate), nullTime(p.SourceLastModified)); err != nil {
 			return res, fmt.Errorf("package %s: %w", p.UID, err)
 		}
 	}

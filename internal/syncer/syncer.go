@@ -1,0 +1,428 @@
+// Package syncer is the sync engine: it drives the CSAM client over one or
+// more asset-id ranges, maps every asset into the unified model and commits
+// each page to the store in one transaction together with a resume
+// checkpoint. A run that dies leaves every committed page whole; the next run
+// with the same resume key continues from the checkpoint.
+//
+// It knows the client, the mapping and the store interfaces; it knows
+// nothing of HTTP details, SQL or the emulator.
+package syncer
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+
+	"github.com/csamsync/csamsync/internal/client"
+	"github.com/csamsync/csamsync/internal/csamapi"
+	"github.com/csamsync/csamsync/internal/mapping"
+	"github.com/csamsync/csamsync/internal/model"
+	"github.com/csamsync/csamsync/internal/store"
+)
+
+// Modes of a run.
+const (
+	ModeFull      = "full"
+	ModeDelta     = "delta"
+	ModeReconcile = "reconcile" // ids-only scan that retires hosts CSAM no longer returns
+)
+
+// Options configure one run.
+type Options struct {
+	Client    *client.Client
+	Store     store.Store
+	Query     client.AssetQuery // filters, page size, fields, delta watermark
+	Parallel  int               // concurrent cursors (id ranges); default 2
+	Mode      string            // ModeFull (default) or ModeDelta
+	Connector string            // "" for an ad-hoc sync
+	ResumeKey string            // identifies the run's arguments for resume
+	Logger    *slog.Logger
+	// Progress, when set, is called after every committed page.
+	Progress func(Progress)
+	Now      func() time.Time
+}
+
+// Progress is a snapshot for progress bars and log lines.
+type Progress struct {
+	Done, Total int64 // assets
+	Pages       int64
+	Bytes       int64
+	Elapsed     time.Duration
+}
+
+// Result summarises a run.
+type Result struct {
+	Run      store.Run
+	Total    int64 // assets the count API announced
+	Bytes    int64 // API JSON read
+	Duration time.Duration
+	Resumed  bool
+}
+
+// checkpoint is the resume state committed with every page.
+type checkpoint struct {
+	V     int         `json:"v"`
+	Total int64       `json:"total"`
+	Parts []partition `json:"parts"`
+}
+
+// partition is one asset-id range (lo, hi] read by its own cursor; hi 0
+// means unbounded.
+type partition struct {
+	Lo     int64 `json:"lo"`
+	Hi     int64 `json:"hi"`
+	Cursor int64 `json:"cursor"`
+	Done   bool  `json:"done"`
+}
+
+// pageBatch is one mapped page on its way to the writer.
+type pageBatch struct {
+	part    int
+	records []model.HostRecord
+	skipped int // assets that could not be mapped
+	info    client.PageInfo
+}
+
+// Run performs one sync run. It returns the recorded run even on failure.
+func Run(ctx context.Context, o Options) (Result, error) {
+	o.defaults()
+	start := o.Now()
+	log := o.Logger
+
+	res := Result{}
+	callsBefore := o.Client.Stats()
+	total, err := o.Client.Count(ctx, o.Query)
+	if err != nil {
+		return res, fmt.Errorf("count assets: %w", err)
+	}
+	res.Total = total
+
+	var (
+		run   store.Run
+		cp    checkpoint
+		stats store.RunStats
+	)
+	if prev, err := o.Store.UnfinishedRun(ctx, o.ResumeKey); err == nil && prev.Checkpoint != "" {
+		if jerr := json.Unmarshal([]byte(prev.Checkpoint), &cp); jerr == nil && cp.V == 1 && len(cp.Parts) > 0 {
+			run, stats, res.Resumed = prev, prev.Stats, true
+			log.Info("resuming run from its checkpoint", "run", prev.ID, "pages", prev.Stats.Pages, "assets", prev.Stats.Assets)
+		}
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return res, fmt.Errorf("look for an unfinished run: %w", err)
+	}
+	if !res.Resumed {
+		parts, err := planPartitions(ctx, o.Client, o.Query, total, o.Parallel)
+		if err != nil {
+			return res, fmt.Errorf("plan id ranges: %w", err)
+		}
+		cp = checkpoint{V: 1, Total: total, Parts: parts}
+		run, err = o.Store.StartRun(ctx, store.RunStart{Connector: o.Connector, Mode: o.Mode, Started: start, ResumeKey: o.ResumeKey})
+		if err != nil {
+			return res, fmt.Errorf("record run start: %w", err)
+		}
+	}
+	res.Run = run
+
+	runErr := o.pipeline(ctx, run.ID, &cp, &stats, total, start)
+
+	after := o.Client.Stats()
+	stats.APICalls += after.APICalls - callsBefore.APICalls
+	stats.Retries += after.Retries - callsBefore.Retries
+	res.Bytes = after.BytesRead - callsBefore.BytesRead
+	return o.finish(ctx, res, run.ID, stats, start, runErr)
+}
+
+// finish records the end of a run (even when ctx was cancelled) and
+// returns the recorded run.
+func (o *Options) finish(ctx context.Context, res Result, runID int64, stats store.RunStats, start time.Time, runErr error) (Result, error) {
+	outcome, errText := store.OutcomeSuccess, ""
+	if runErr != nil {
+		outcome, errText = store.OutcomeFailed, runErr.Error()
+	}
+	end := o.Now()
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := o.Store.FinishRun(fctx, runID, outcome, errText, stats, end); err != nil && runErr == nil {
+		runErr = fmt.Errorf("record run end: %w", err)
+	}
+	res.Duration = end.Sub(start)
+	if runs, err := o.Store.Runs(fctx, o.Connector, 20); err == nil {
+		for _, r := range runs {
+			if r.ID == runID {
+				res.Run = r
+			}
+		}
+	}
+	return res, runErr
+}
+
+func (o *Options) defaults() {
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
+	if o.Mode == "" {
+		o.Mode = ModeFull
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = func() time.Time { return time.Now().UTC() }
+	}
+}
+
+// pipeline runs one reader per unfinished partition and a single writer:
+// pages are fetched and mapped while the previous page is being committed.
+func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, stats *store.RunStats, total int64, start time.Time) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	softwareExcluded := !wantsSoftware(o.Query)
+	batches := make(chan pageBatch, 1)
+	var wg sync.WaitGroup
+	for i := range cp.Parts {
+		if cp.Parts[i].Done {
+			continue
+		}
+		wg.Add(1)
+		go func(i int, p partition) {
+			defer wg.Done()
+			if err := o.readPartition(ctx, i, p, softwareExcluded, batches); err != nil {
+				cancel(err)
+			}
+		}(i, cp.Parts[i])
+	}
+	go func() { wg.Wait(); close(batches) }()
+
+	// Pages already fetched are still committed after a cancellation
+	// (SIGTERM): the writer's context is not the readers'. After a failed
+	// write nothing more is written, so no later page's cursor can skip it.
+	wctx := context.WithoutCancel(ctx)
+	var (
+		bytesRead int64
+		writeErr  error
+	)
+	for b := range batches {
+		if writeErr != nil {
+			continue // drain so readers can exit
+		}
+		part := &cp.Parts[b.part]
+		part.Cursor = b.info.NextCursor
+		part.Done = b.info.Done
+		stats.Pages++
+		stats.Assets += int64(b.info.Assets)
+		stats.Skipped += int64(b.info.Skipped + b.skipped)
+		stats.HostsWritten += int64(len(b.records))
+		for i := range b.records {
+			stats.PackagesWritten += int64(len(b.records[i].Packages))
+			stats.InstalledWritten += int64(len(b.records[i].Installed))
+		}
+		cpText, err := json.Marshal(cp)
+		if err != nil {
+			writeErr = fmt.Errorf("encode checkpoint: %w", err)
+			cancel(writeErr)
+			continue
+		}
+		pr, err := o.Store.WritePage(wctx, runID, b.records, *stats, string(cpText), o.Now())
+		if err != nil {
+			writeErr = fmt.Errorf("write page %d of range %d: %w", b.info.Number, b.part, err)
+			cancel(writeErr)
+			continue
+		}
+		// Added / updated / removed are known only after the write; the run
+		// row gets them with the next page or at the end of the run.
+		stats.HostsAdded += pr.HostsAdded
+		stats.HostsUpdated += pr.HostsUpdated
+		stats.InstalledRemoved += pr.InstalledRemoved
+		bytesRead += b.info.Bytes
+		if o.Progress != nil {
+			o.Progress(Progress{Done: stats.Assets, Total: total, Pages: stats.Pages, Bytes: bytesRead, Elapsed: o.Now().Sub(start)})
+		}
+	}
+	if writeErr != nil {
+		return writeErr
+	}
+	return context.Cause(ctx)
+}
+
+// readPartition scans one id range, maps each asset as it is decoded and
+// hands whole pages to the writer.
+func (o *Options) readPartition(ctx context.Context, idx int, p partition, softwareExcluded bool, out chan<- pageBatch) error {
+	q := o.Query
+	q.LastSeenAssetID = max(p.Cursor, p.Lo)
+	if p.Hi > 0 {
+		f := q.Filter
+		f.Filters = append(append([]csamapi.Criterion(nil), f.Filters...),
+			csamapi.Criterion{Field: csamapi.FieldAssetID, Operator: csamapi.OpLessThanEqual, Value: strconv.FormatInt(p.Hi, 10)})
+		q.Filter = f
+	}
+	var (
+		recs    []model.HostRecord
+		skipped int
+		// Packages already handed to the writer by this range: the same
+		// software sits on thousands of hosts and needs one upsert a run,
+		// unless a host widens its date span (the store keeps the earliest
+		// install and the latest update over all hosts).
+		written = map[string]dateSpan{}
+	)
+	for item, err := range o.Client.Scan(ctx, q) {
+		if err != nil {
+			return fmt.Errorf("range %d: %w", idx, err)
+		}
+		if item.Asset != nil {
+			rec, err := mapping.MapAsset(item.Asset)
+			if err != nil {
+				o.Logger.Warn("skipping asset", "assetId", item.Asset.AssetID, "reason", err.Error())
+				skipped++
+				continue
+			}
+			rec.SoftwareExcluded = softwareExcluded
+			rec.Packages = slices.DeleteFunc(rec.Packages, func(p model.Package) bool {
+				span, seen := written[p.UID]
+				if seen && !span.widens(p) {
+					return true
+				}
+				written[p.UID] = span.with(p)
+				return false
+			})
+			recs = append(recs, rec)
+			continue
+		}
+		if item.Page == nil {
+			continue
+		}
+		select {
+		case out <- pageBatch{part: idx, records: recs, skipped: skipped, info: *item.Page}:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		recs, skipped = nil, 0
+	}
+	return nil
+}
+
+// wantsSoftware reports whether the query returns software lists.
+func wantsSoftware(q client.AssetQuery) bool {
+	const field = "softwareListData"
+	for _, f := range q.ExcludeFields {
+		if f == field {
+			return false
+		}
+	}
+	if len(q.IncludeFields) == 0 {
+		return true
+	}
+	for _, f := range q.IncludeFields {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// counter is the part of the client that partition planning needs.
+type counter interface {
+	Count(ctx context.Context, q client.AssetQuery) (int64, error)
+}
+
+// planPartitions splits the asset-id space into up to parallel ranges of
+// about equal asset counts, so that several cursors can run at once (a CSAM
+// cursor is sequential). It probes with the count API: an exponential search
+// for the largest id, then an interpolation search per split point. It costs
+// a few count calls per split point and no search calls.
+func planPartitions(ctx context.Context, c counter, q client.AssetQuery, total int64, parallel int) ([]partition, error) {
+	pageSize := int64(cmp.Or(q.PageSize, csamapi.MaxPageSize))
+	n := min(int64(parallel), total/(2*pageSize)) // a range must be worth at least two pages
+	if n <= 1 {
+		return []partition{{}}, nil
+	}
+	countAtMost := func(id int64) (int64, error) {
+		qq := q
+		qq.Filter.Filters = append(append([]csamapi.Criterion(nil), q.Filter.Filters...),
+			csamapi.Criterion{Field: csamapi.FieldAssetID, Operator: csamapi.OpLessThanEqual, Value: strconv.FormatInt(id, 10)})
+		return c.Count(ctx, qq)
+	}
+	// Find hi with countAtMost(hi) == total.
+	lo, loCount := int64(0), int64(0)
+	hi := int64(1 << 24)
+	for {
+		got, err := countAtMost(hi)
+		if err != nil {
+			return nil, err
+		}
+		if got >= total {
+			break
+		}
+		lo, loCount = hi, got
+		if hi > 1<<61 {
+			return []partition{{}}, nil
+		}
+		hi *= 4
+	}
+	hiCount := total
+	parts := make([]partition, 0, n)
+	prev := int64(0)
+	for k := int64(1); k < n; k++ {
+		target := total * k / n
+		tol := max(total/(n*20), 1)
+		a, ac, b, bc := lo, loCount, hi, hiCount
+		split := b
+		for iter := 0; iter < 24 && b-a > 1; iter++ {
+			// Interpolate, but keep a quarter of the interval as a floor so
+			// a skewed distribution still converges like bisection.
+			var m int64
+			if bc > ac {
+				m = a + int64(float64(b-a)*float64(target-ac)/float64(bc-ac))
+			} else {
+				m = a + (b-a)/2
+			}
+			quarter := (b - a) / 4
+			m = min(max(m, a+max(quarter, 1)), b-max(quarter, 1))
+			got, err := countAtMost(m)
+			if err != nil {
+				return nil, err
+			}
+			split = m
+			if d := got - target; d >= -tol && d <= tol {
+				break
+			}
+			if got < target {
+				a, ac = m, got
+			} else {
+				b, bc = m, got
+			}
+		}
+		parts = append(parts, partition{Lo: prev, Hi: split})
+		prev = split
+		lo, loCount = split, target
+	}
+	parts = append(parts, partition{Lo: prev})
+	return parts, nil
+}
+
+// dateSpan is the earliest sourceCreatedDate and the latest
+// sourceLastModified of a package seen so far in a range.
+type dateSpan struct{ created, modified *time.Time }
+
+func (d dateSpan) widens(p model.Package) bool {
+	return (p.SourceCreatedDate != nil && (d.created == nil || p.SourceCreatedDate.Before(*d.created))) ||
+		(p.SourceLastModified != nil && (d.modified == nil || p.SourceLastModified.After(*d.modified)))
+}
+
+func (d dateSpan) with(p model.Package) dateSpan {
+	if p.SourceCreatedDate != nil && (d.created == nil || p.SourceCreatedDate.Before(*d.created)) {
+		d.created = p.SourceCreatedDate
+	}
+	if p.SourceLastModified != nil && (d.modified == nil || p.SourceLastModified.After(*d.modified)) {
+		d.modified = p.SourceLastModified
+	}
+	return d
+}
