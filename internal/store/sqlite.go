@@ -448,7 +448,7 @@ const (
 		source_last_modified = excluded.source_last_modified, instance_id = excluded.instance_id,
 		retired_at = excluded.retired_at, last_run_id = excluded.last_run_id, doc = excluded.doc,
 		content_hash = excluded.content_hash, updated_at = excluded.updated_at`
-	sqlHostSeen      = `UPDATE hosts SET last_run_id = ? WHERE uid = ? AND last_run_id IS NOT ?`
+	sqlHostSeen = `UPDATE hosts SET last_run_id = ? WHERE uid = ? AND last_run_id IS NOT ?`
 	// A package's sourceCreatedDate / sourceLastModified come from one
 	// host's install (seed 000 maps software.installDate and lastUpdated):
 	// the store keeps the earliest and the latest over every host, so the
