@@ -7,6 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -107,11 +110,13 @@ const (
 )
 
 // TryLock takes a lease in run_locks. SQLite has no session locks that a
-// crash releases, so the lease expires unless its holder renews it.
+// crash releases, so the lease expires unless its holder renews it; a
+// lease held by a process of this host that no longer exists (kill -9) is
+// taken over at once.
 func (s *SQLite) TryLock(ctx context.Context, key string) (func(), error) {
-	owner := make([]byte, 12)
-	rand.Read(owner)
-	me := hex.EncodeToString(owner)
+	nonce := make([]byte, 8)
+	rand.Read(nonce)
+	me := lockOwner(os.Getpid(), hex.EncodeToString(nonce))
 	now := time.Now()
 	// One statement: take the row when it is absent or its lease lapsed.
 	res, err := s.db.ExecContext(ctx, `INSERT INTO run_locks(key, owner, expires) VALUES (?, ?, ?)
@@ -121,7 +126,18 @@ func (s *SQLite) TryLock(ctx context.Context, key string) (func(), error) {
 		return nil, fmt.Errorf("store: lock %s: %w", key, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, fmt.Errorf("%s: %w", key, ErrLocked)
+		var holder string
+		if err := s.db.QueryRowContext(ctx, `SELECT owner FROM run_locks WHERE key = ?`, key).Scan(&holder); err != nil || !ownerDead(holder) {
+			return nil, fmt.Errorf("%s: %w", key, ErrLocked)
+		}
+		res, err = s.db.ExecContext(ctx, `UPDATE run_locks SET owner = ?, expires = ? WHERE key = ? AND owner = ?`,
+			me, formatTime(now.Add(lockTTL)), key, holder)
+		if err != nil {
+			return nil, fmt.Errorf("store: lock %s: %w", key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil, fmt.Errorf("%s: %w", key, ErrLocked)
+		}
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -225,4 +241,25 @@ func (s *SQLite) HostStates(ctx context.Context) (map[string]int64, error) {
 		out[st] = n
 	}
 	return out, rows.Err()
+}
+
+// lockOwner names a lease holder: host, process id and a nonce.
+func lockOwner(pid int, nonce string) string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d/%s", host, pid, nonce)
+}
+
+// ownerDead reports whether a lease holder is a process of this host that
+// no longer exists.
+func ownerDead(owner string) bool {
+	parts := strings.Split(owner, "/")
+	if len(parts) != 3 {
+		return false
+	}
+	host, _ := os.Hostname()
+	pid, err := strconv.Atoi(parts[1])
+	if parts[0] != host || err != nil || pid <= 0 {
+		return false
+	}
+	return !processAlive(pid)
 }

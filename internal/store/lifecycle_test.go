@@ -137,3 +137,23 @@ func TestRetireAndReactivate(t *testing.T) {
 		t.Fatalf("want hosts 2 and 3 retired (not c2's host 9), got %d", retired)
 	}
 }
+
+func TestRunLockOfDeadProcessIsTakenOver(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	// A live lease whose holder (same host) is a process that does not exist.
+	dead := lockOwner(1<<22+12345, "dead")
+	if _, err := s.db.Exec(`INSERT INTO run_locks(key, owner, expires) VALUES ('adhoc:x', ?, ?)`,
+		dead, formatTime(time.Now().Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.TryLock(ctx, "adhoc:x")
+	if err != nil {
+		t.Fatalf("a dead holder's lease should be taken over: %v", err)
+	}
+	defer unlock()
+	// A live holder (this process) keeps it.
+	if _, err := s.TryLock(ctx, "adhoc:x"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("want ErrLocked, got %v", err)
+	}
+}

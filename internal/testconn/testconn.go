@@ -200,6 +200,9 @@ func authzHint(err error) string {
 		return "CSAM rejects OAuth client-credential tokens (\"Invalid Subscription Id\"): use username/password, or a client created with the CyberSecurity Asset Management toggle"
 	case errors.Is(err, client.ErrForbidden):
 		msg := strings.ToLower(err.Error())
+		if strings.Contains(msg, "api access") {
+			return "API access is not enabled for this user: enable \"API\" access in the user's role (Administration > Users), and the CSAM module's API permission"
+		}
 		if strings.Contains(msg, "licen") || strings.Contains(msg, "subscription") || strings.Contains(msg, "module") {
 			return "CSAM is not licensed or not activated for this subscription: contact your Qualys TAM"
 		}
