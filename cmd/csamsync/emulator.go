@@ -29,7 +29,10 @@ func cmdEmulator(ctx context.Context, args []string) error {
 		rateWindow   = fs.Duration("rate-window", time.Hour, "rolling rate-limit window")
 		concurrency  = fs.Int("concurrency-limit", 2, "data requests allowed in flight (negative: unlimited)")
 		logLevel     = fs.String("log-level", "info", "log level: debug, info, warn, error")
+		importDelay  = fs.Duration("import-delay", 200*time.Millisecond, "delay before an accepted third-party import is processed")
+		reportDelay  = fs.Duration("report-delay", 200*time.Millisecond, "delay before a requested report is produced")
 		faults       []emulator.FaultSpec
+		connectors   []emulator.Connector
 	)
 	fs.Func("fault", "switch a fault on: name[:count] (repeatable; no count = always). Names: "+fmt.Sprint(emulator.FaultNames()), func(v string) error {
 		spec, err := emulator.ParseFault(v)
@@ -37,6 +40,14 @@ func cmdEmulator(ctx context.Context, args []string) error {
 			return err
 		}
 		faults = append(faults, spec)
+		return nil
+	})
+	fs.Func("connector", "accept third-party imports from a connector: UUID=SOURCE[:TAG,TAG] (repeatable; tags are applied to all its assets)", func(v string) error {
+		c, err := emulator.ParseConnector(v)
+		if err != nil {
+			return err
+		}
+		connectors = append(connectors, c)
 		return nil
 	})
 	if err := fs.Parse(args); err != nil {
@@ -64,6 +75,9 @@ func cmdEmulator(ctx context.Context, args []string) error {
 		TokenTTL:  *tokenTTL,
 		RateLimit: *rateLimit, RateWindow: *rateWindow,
 		ConcurrencyLimit: *concurrency,
+		Connectors:       connectors,
+		ImportDelay:      *importDelay,
+		ReportDelay:      *reportDelay,
 		Logger:           log,
 	})
 	for _, f := range faults {
@@ -81,7 +95,12 @@ func cmdEmulator(ctx context.Context, args []string) error {
 	if *clientID != "" {
 		fmt.Printf("  client credentials: clientId %q and the secret given by --client-secret\n", *clientID)
 	}
+	for _, c := range connectors {
+		fmt.Printf("  connector %s: source %s, tags %v\n", c.UUID, c.Source, c.Tags)
+	}
 	fmt.Printf("  faults: POST %s/__emulator/faults {\"fault\":\"rate429\",\"count\":3}; stats: GET %s/__emulator/stats\n", base, base)
+	fmt.Printf("  changes: POST %s/__emulator/changes {\"seed\":1,\"update\":10,\"add\":2,\"delete\":1}; connectors: POST %s/__emulator/connectors\n", base, base)
+	fmt.Printf("  reports: GET %s/__emulator/reports/{fileUuid}; imports: GET %s/__emulator/imports\n", base, base)
 
 	<-ctx.Done()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"time"
@@ -81,4 +82,108 @@ func (s *Server) handleAdminStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+// connectorsResponse is the body of GET and POST /__emulator/connectors.
+type connectorsResponse struct {
+	Connectors []Connector `json:"connectors"`
+}
+
+// handleAdminConnectors lists (GET) or adds (POST, a Connector object:
+// {"uuid":"…","source":"WEBHOOK","tags":["Imported"]}) connectors.
+func (s *Server) handleAdminConnectors(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		var c Connector
+		if err := json.Unmarshal(body, &c); err != nil {
+			writeQualys(w, http.StatusBadRequest, "bad connector request", err.Error())
+			return
+		}
+		if err := s.AddConnector(c); err != nil {
+			writeQualys(w, http.StatusBadRequest, err.Error(), "")
+			return
+		}
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	writeJSON(w, http.StatusOK, connectorsResponse{Connectors: s.Connectors()})
+}
+
+// changeRequest is the body of POST /__emulator/changes. A percentage is
+// of the current asset count, rounded, and at least one when positive;
+// it is added to the absolute number.
+type changeRequest struct {
+	Seed          int64   `json:"seed"`
+	Update        int     `json:"update"`
+	Add           int     `json:"add"`
+	Delete        int     `json:"delete"`
+	UpdatePercent float64 `json:"updatePercent"`
+	AddPercent    float64 `json:"addPercent"`
+	DeletePercent float64 `json:"deletePercent"`
+}
+
+func percentOf(pct float64, n int) int {
+	if pct <= 0 {
+		return 0
+	}
+	return max(1, int(pct*float64(n)/100+0.5))
+}
+
+// handleAdminChanges simulates changes (POST) or returns the change log
+// (GET).
+func (s *Server) handleAdminChanges(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, http.StatusOK, s.Changes())
+	case http.MethodPost:
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		var req changeRequest
+		if err := json.Unmarshal(body, &req); err != nil {
+			writeQualys(w, http.StatusBadRequest, "bad change request", err.Error())
+			return
+		}
+		if req.Update < 0 || req.Add < 0 || req.Delete < 0 || req.UpdatePercent < 0 || req.AddPercent < 0 || req.DeletePercent < 0 {
+			writeQualys(w, http.StatusBadRequest, "bad change request: negative count", "")
+			return
+		}
+		s.store.mu.RLock()
+		n := s.store.count()
+		s.store.mu.RUnlock()
+		cs := s.SimulateChanges(req.Seed, req.Update+percentOf(req.UpdatePercent, n), req.Add+percentOf(req.AddPercent, n), req.Delete+percentOf(req.DeletePercent, n))
+		writeJSON(w, http.StatusOK, cs)
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+// handleAdminImports returns the import history.
+func (s *Server) handleAdminImports(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.Imports())
+}
+
+// handleAdminEASM simulates saving the EASM profile (POST, optional
+// {"profileId":N}).
+func (s *Server) handleAdminEASM(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	var req struct {
+		ProfileID int64 `json:"profileId"`
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, &req); err != nil {
+			writeQualys(w, http.StatusBadRequest, "bad profile request", err.Error())
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, []EASMProfileStatus{s.SaveEASMProfile(req.ProfileID)})
 }

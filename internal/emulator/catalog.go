@@ -1055,14 +1055,18 @@ func makeTemplate(p *swProduct, vi int, update string, plat int) *swTemplate {
 	} else if h>>16%10 < 8 {
 		s.CpeType = pNIST
 	}
-	s.Lifecycle = softwareLifecycle(p, vi, h)
+	s.Lifecycle = softwareLifecycle(h)
 	return t
 }
 
-// softwareLifecycle gives older versions past dates and the newest
-// "Not Announced", with the odd null and " " stages of real data.
-func softwareLifecycle(p *swProduct, vi int, h uint64) *csamapi.Lifecycle {
+// softwareLifecycle is a pure function of the software's full name (h), as
+// in CSAM's catalog: the same software has the same lifecycle on every
+// host, whichever product list of the catalog it came from. Recent releases
+// are mostly "Not Announced"; older ones have past dates. The odd null and
+// " " stages of real data are kept.
+func softwareLifecycle(h uint64) *csamapi.Lifecycle {
 	lc := &csamapi.Lifecycle{LifeCycleConfidence: pExact, DetectionScore: csamapi.P(int64(h >> 28 % 3 * 20))}
+	ga := time.Date(2012+int(h>>52%13), time.Month(1+h>>36%12), 1+int(h>>40%28), 0, 0, 0, 0, time.UTC)
 	switch h >> 32 % 8 {
 	case 0: // unknown lifecycle
 		lc.Stage = pUnknown
@@ -1070,17 +1074,14 @@ func softwareLifecycle(p *swProduct, vi int, h uint64) *csamapi.Lifecycle {
 		lc.DetectionScore = nil
 		return lc
 	case 1: // OS dependent: only a GA date, blank support stages
-		ga := time.Date(p.gaYear+vi, time.Month(1+h>>36%12), 1+int(h>>40%28), 0, 0, 0, 0, time.UTC)
 		lc.GaDate = csamapi.ISO(ga)
 		lc.Stage = csamapi.P("OS Dependent")
 		lc.EolSupportStage = csamapi.P(" ")
 		lc.EosSupportStage = csamapi.P(" ")
 		return lc
 	}
-	ga := time.Date(p.gaYear+vi, time.Month(1+h>>36%12), 1+int(h>>40%28), 0, 0, 0, 0, time.UTC)
 	lc.GaDate = csamapi.ISO(ga)
-	last := vi == len(p.versions)-1
-	if last && h>>44%3 != 0 {
+	if ga.Year() >= 2021 && h>>44%3 != 0 {
 		lc.EolDate = csamapi.Text("Not Announced")
 		lc.EosDate = csamapi.Text("Not Announced")
 		lc.EolSupportStage = csamapi.P("Not Announced")

@@ -12,25 +12,27 @@ import (
 
 // Fault names (see the package documentation for what each does).
 const (
-	FaultRate429        = "rate429"
-	FaultRate429NoWait  = "rate429-nowait"
-	FaultConflict409    = "conflict409"
-	FaultError500       = "error500"
-	FaultUnavailable503 = "unavailable503"
-	FaultError520       = "error520"
-	FaultBurst5xx       = "burst5xx"
-	FaultSlow           = "slow"
-	FaultTruncate       = "truncate"
-	FaultReset          = "reset"
-	FaultWrongType      = "wrong-type"
-	FaultNoHasMore      = "no-hasmore"
-	FaultNoResponseCode = "no-responsecode"
-	FaultEmptyHasMore   = "empty-hasmore"
-	FaultRepeatLast     = "repeat-last"
-	FaultStuckCursor    = "stuck-cursor"
-	FaultTokenExpiry    = "token-expiry"
-	FaultForbidden403   = "forbidden403"
-	FaultOAuthReject    = "oauth-reject"
+	FaultRate429           = "rate429"
+	FaultRate429NoWait     = "rate429-nowait"
+	FaultConflict409       = "conflict409"
+	FaultConflict409NoWait = "conflict409-nowait"
+	FaultConcurrency       = "concurrency429"
+	FaultError500          = "error500"
+	FaultUnavailable503    = "unavailable503"
+	FaultError520          = "error520"
+	FaultBurst5xx          = "burst5xx"
+	FaultSlow              = "slow"
+	FaultTruncate          = "truncate"
+	FaultReset             = "reset"
+	FaultWrongType         = "wrong-type"
+	FaultNoHasMore         = "no-hasmore"
+	FaultNoResponseCode    = "no-responsecode"
+	FaultEmptyHasMore      = "empty-hasmore"
+	FaultRepeatLast        = "repeat-last"
+	FaultStuckCursor       = "stuck-cursor"
+	FaultTokenExpiry       = "token-expiry"
+	FaultForbidden403      = "forbidden403"
+	FaultOAuthReject       = "oauth-reject"
 )
 
 // faultClass says which requests a fault can fire on.
@@ -38,8 +40,8 @@ type faultClass uint8
 
 const (
 	classStatus faultClass = iota // any data request (or Path-scoped, including /auth)
-	classPage                     // a search page with at least one asset
-	classEmpty                    // a search whose page is empty
+	classPage                     // an asset or component page with at least one item
+	classEmpty                    // an asset page, component page or organization list that is empty
 	classData                     // any data request, never /auth
 )
 
@@ -47,6 +49,7 @@ var faultClasses = map[string]faultClass{
 	FaultRate429: classStatus, FaultRate429NoWait: classStatus, FaultConflict409: classStatus,
 	FaultError500: classStatus, FaultUnavailable503: classStatus, FaultError520: classStatus,
 	FaultBurst5xx: classStatus, FaultSlow: classStatus, FaultForbidden403: classStatus,
+	FaultConflict409NoWait: classStatus, FaultConcurrency: classStatus,
 	FaultTruncate: classPage, FaultReset: classPage, FaultWrongType: classPage, FaultNoHasMore: classPage,
 	FaultNoResponseCode: classPage, FaultRepeatLast: classPage, FaultStuckCursor: classPage,
 	FaultEmptyHasMore: classEmpty, FaultTokenExpiry: classData, FaultOAuthReject: classData,

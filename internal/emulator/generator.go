@@ -37,6 +37,8 @@ const (
 	streamDetail
 	streamPorts
 	streamNICs
+	streamOrg
+	streamComponents
 )
 
 const (
@@ -153,7 +155,8 @@ type header struct {
 	invUpd   int64
 	role     int
 	docker   bool
-	unident  bool // cloud-connector asset whose OS is "Linux / Unidentified"
+	unident  bool  // cloud-connector asset whose OS is "Linux / Unidentified"
+	org      uint8 // index into orgDefs
 }
 
 func (g *generator) header(i int) header {
@@ -282,6 +285,9 @@ func (g *generator) header(i int) header {
 	}
 	h.tags = t
 	h.unident = h.source == srcInstance && h.fam == famLinux && r.chance(50)
+	// The organization comes from its own stream, so adding it changed no
+	// other value.
+	h.org = orgFor(g.hash(i, streamOrg))
 	return h
 }
 
@@ -532,6 +538,7 @@ func (g *generator) asset(h header, opt genOpts) *csamapi.Asset {
 	if h.source == srcEASM {
 		g.easmBlock(a, &r, name)
 	}
+	a.OrganizationName = []string{orgDefs[h.org].name}
 	if h.custom >= 0 {
 		for _, k := range customAttrSets[h.custom] {
 			a.CustomAttributes = append(a.CustomAttributes, csamapi.CustomAttribute{Key: csamapi.P(k), Value: csamapi.P(g.customValue(i, k)), ConnectorName: csamapi.P("Qualys")})
@@ -1176,7 +1183,6 @@ func (g *generator) easmBlock(a *csamapi.Asset, r *rng, name string) {
 		DomainStatus: csamapi.P("clientDeleteProhibited clientRenewProhibited clientTransferProhibited clientUpdateProhibited"),
 		Registrar:    csamapi.P("MarkMonitor Inc."), RegistrantOrganization: csamapi.P("Example Corp"), RegistrantCountry: csamapi.P("UNITED STATES"),
 	}}}
-	a.OrganizationName = []string{"Example Corp"}
 	a.ISP = csamapi.P(pick(r, []string{"Amazon.com, Inc.", "Cloudflare, Inc.", "Akamai Technologies", "Example Corp Networks"}))
 	a.ASN = csamapi.P(pick(r, []string{"AS16509", "AS13335", "AS20940", "AS53831"}))
 	a.EasmTags = []string{pick(r, []string{"cloud", "cdn", "waf", "login-page"})}

@@ -148,24 +148,28 @@ func (s *Server) handleClientAuth(w http.ResponseWriter, r *http.Request) {
 
 // ---- data endpoints ----
 
-type endpoint uint8
+// methods is the set of HTTP methods a data endpoint accepts.
+type methods uint8
 
 const (
-	epSearch endpoint = iota
-	epCount
-	epGet
+	mPost methods = 1 << iota
+	mGet
 )
+
+func (m methods) allow(method string) bool {
+	return method == http.MethodPost && m&mPost != 0 || method == http.MethodGet && m&mGet != 0
+}
 
 // data wraps a data endpoint in the gateway's pipeline: method, token,
 // client-token rejection, rate and concurrency limits, injected status
 // faults, then the endpoint itself. Every answer carries the six limit
-// headers.
-func (s *Server) data(ep endpoint) http.HandlerFunc {
+// headers. All API paths except /auth go through it, so status faults
+// (path-scoped or not) apply to every one of them.
+func (s *Server) data(allowed methods, serve http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		now := time.Now()
 		h := w.Header()
-		allowed := r.Method == http.MethodPost || (ep != epCount && r.Method == http.MethodGet)
-		if !allowed {
+		if !allowed.allow(r.Method) {
 			s.lim.setHeaders(h, s.lim.peek(now))
 			writeSpring(w, r, http.StatusMethodNotAllowed, "Method Not Allowed", "Request method '"+r.Method+"' is not supported")
 			return
@@ -199,8 +203,10 @@ func (s *Server) data(ep endpoint) http.HandlerFunc {
 			}
 			s.statsMu.Unlock()
 			if ls.concurrency {
-				writeQualys(w, http.StatusTooManyRequests, "Concurrency limit exceeded", fmt.Sprintf("Maximum %d concurrent API calls are allowed", s.lim.conc))
+				s.log.Warn("concurrency limit", "path", r.URL.Path, "running", ls.running, "limit", s.lim.conc)
+				writeConcurrency429(w, s.lim.conc)
 			} else {
+				s.log.Warn("rate limit", "path", r.URL.Path, "limit", s.lim.limit, "towait", ls.toWait)
 				writeQualys(w, http.StatusTooManyRequests, "Rate limit exceeded",
 					fmt.Sprintf("API call limit of %d per %d seconds reached; retry after %d seconds", s.lim.limit, int(s.lim.window/time.Second), ls.toWait))
 			}
@@ -210,19 +216,22 @@ func (s *Server) data(ep endpoint) http.HandlerFunc {
 		if s.statusFault(w, r, true) {
 			return
 		}
-		switch ep {
-		case epCount:
-			s.count(w, r)
-		case epGet:
-			s.getByID(w, r)
-		default:
-			if r.URL.Query().Has("assetId") {
-				s.getByID(w, r)
-				return
-			}
-			s.search(w, r)
-		}
+		serve(w, r)
 	}
+}
+
+func writeConcurrency429(w http.ResponseWriter, limit int) {
+	writeQualys(w, http.StatusTooManyRequests, "Concurrency limit exceeded", fmt.Sprintf("Maximum %d concurrent API calls are allowed", limit))
+}
+
+// searchOrGet serves the search path, which doubles as get-by-id when
+// assetId is given (the 2023 release notes' samples, csam-api.md §10 #2).
+func (s *Server) searchOrGet(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("assetId") {
+		s.getByID(w, r)
+		return
+	}
+	s.search(w, r)
 }
 
 // statusFault fires the first applicable status fault, writing its
@@ -276,6 +285,24 @@ func (s *Server) statusFault(w http.ResponseWriter, r *http.Request, data bool) 
 		writeQualys(w, http.StatusConflict, fmt.Sprintf("This API cannot be run again for another %d seconds", wait), "CODE 1965")
 		return true
 	}
+	if _, _, ok := s.faults.take(FaultConflict409NoWait, path, data); ok {
+		// The VM/QPS-style 409 without any hint of how long to wait.
+		delete(h, "x-ratelimit-towait-sec")
+		h["x-ratelimit-remaining"] = []string{"0"}
+		writeQualys(w, http.StatusConflict, "This API cannot be run again until the current run completes", "CODE 1960")
+		return true
+	}
+	if _, _, ok := s.faults.take(FaultConcurrency, path, data); ok {
+		// As if another client held every in-flight slot.
+		limit := s.lim.conc
+		if limit <= 0 {
+			limit = unlimitedConcShown
+		}
+		h["x-concurrency-limit-running"] = []string{strconv.Itoa(limit)}
+		h["x-ratelimit-towait-sec"] = []string{"1"}
+		writeConcurrency429(w, limit)
+		return true
+	}
 	status := 0
 	if _, _, ok := s.faults.take(FaultUnavailable503, path, data); ok {
 		status = http.StatusServiceUnavailable
@@ -304,22 +331,24 @@ func (s *Server) statusFault(w http.ResponseWriter, r *http.Request, data bool) 
 	return true
 }
 
-// pageReq is a parsed search or count request.
+// pageReq is a parsed search or count request (V2 or V1).
 type pageReq struct {
 	pageSize int
 	after    int64
-	since    int64 // assetLastUpdated in ms
+	since    int64 // assetLastUpdated (V1: lastModifiedDate) in ms
 	hasSince bool
 	filter   *compiledFilter
+	query    *assetQuery // V1 QQL filter, nil = none
 	sel      *selection
 	swType   string
 }
 
-// parseParams reads the query parameters shared by search, count and get.
-// It answers the error itself and returns nil.
-func (s *Server) parseParams(w http.ResponseWriter, r *http.Request, withFilter bool) *pageReq {
-	q := r.URL.Query()
-	pr := &pageReq{pageSize: csamapi.DefaultServerPageSize}
+// parseCommon reads the paging and field-selection parameters shared by
+// the V2 and V1 asset APIs; sinceParam names the delta parameter
+// (assetLastUpdated on V2, lastModifiedDate on V1). It answers the error
+// itself and returns nil.
+func parseCommon(w http.ResponseWriter, q url.Values, sinceParam string) *pageReq {
+	pr := &pageReq{pageSize: csamapi.DefaultServerPageSize, filter: &compiledFilter{}}
 	if v := strings.TrimSpace(q.Get("pageSize")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -343,13 +372,26 @@ func (s *Server) parseParams(w http.ResponseWriter, r *http.Request, withFilter 
 		}
 		pr.after = n
 	}
-	if v := strings.TrimSpace(q.Get("assetLastUpdated")); v != "" {
+	if v := strings.TrimSpace(q.Get(sinceParam)); v != "" {
 		t, ok := csamapi.ParseTime(v)
 		if !ok {
-			writeQualys(w, http.StatusBadRequest, "Invalid assetLastUpdated value: "+v, "assetLastUpdated must be an ISO-8601 date, e.g. 2024-01-01T00:00:00Z")
+			writeQualys(w, http.StatusBadRequest, "Invalid "+sinceParam+" value: "+v, sinceParam+" must be an ISO-8601 date, e.g. 2024-01-01T00:00:00Z")
 			return nil
 		}
 		pr.since, pr.hasSince = t.UnixMilli(), true
+	}
+	pr.sel = parseSelection(q.Get("includeFields"), q.Get("excludeFields"))
+	return pr
+}
+
+// parseParams reads the V2 query parameters of search, count and get, and
+// with withFilter the JSON or XML filter body. It answers the error itself
+// and returns nil.
+func (s *Server) parseParams(w http.ResponseWriter, r *http.Request, withFilter bool) *pageReq {
+	q := r.URL.Query()
+	pr := parseCommon(w, q, "assetLastUpdated")
+	if pr == nil {
+		return nil
 	}
 	if v := strings.TrimSpace(q.Get("softwareType")); v != "" {
 		switch strings.ToLower(v) {
@@ -360,8 +402,6 @@ func (s *Server) parseParams(w http.ResponseWriter, r *http.Request, withFilter 
 			return nil
 		}
 	}
-	pr.sel = parseSelection(q.Get("includeFields"), q.Get("excludeFields"))
-	pr.filter = &compiledFilter{}
 	if withFilter {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
@@ -397,16 +437,33 @@ func (s *Server) matches(e entry, pr *pageReq) bool {
 			return false
 		}
 	}
-	return pr.filter.match(&v)
+	if !pr.filter.match(&v) {
+		return false
+	}
+	if pr.query != nil {
+		a := e.ov
+		if a == nil {
+			a = g.asset(v.h, genOpts{noSoftware: pr.query.noSoftware, noDetail: pr.query.noDetail})
+		}
+		return pr.query.match(a)
+	}
+	return true
 }
 
-func (pr *pageReq) filtering() bool { return pr.hasSince || pr.filter.any }
+func (pr *pageReq) filtering() bool { return pr.hasSince || pr.filter.any || pr.query != nil }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	pr := s.parseParams(w, r, true)
 	if pr == nil {
 		return
 	}
+	s.servePage(w, r, pr)
+}
+
+// servePage answers one page of a V2 or V1 search: the assets after the
+// cursor that pass the request's filters, page faults applied, 204 when
+// empty.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, pr *pageReq) {
 	var entries []entry
 	hasMore := false
 	st := s.store
@@ -477,16 +534,31 @@ func (s *Server) pageFaults(r *http.Request, out *pageOut, pr *pageReq) {
 }
 
 func (s *Server) getByID(w http.ResponseWriter, r *http.Request) {
-	v := strings.TrimSpace(r.URL.Query().Get("assetId"))
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		writeQualys(w, http.StatusBadRequest, "Invalid assetId value: "+v, "assetId is required and must be a number")
+	id, ok := assetIDParam(w, r.URL.Query().Get("assetId"))
+	if !ok {
 		return
 	}
 	pr := s.parseParams(w, r, false)
 	if pr == nil {
 		return
 	}
+	s.serveOne(w, id, pr, &pageOut{})
+}
+
+// assetIDParam parses a required assetId, answering 400 itself.
+func assetIDParam(w http.ResponseWriter, v string) (int64, bool) {
+	v = strings.TrimSpace(v)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		writeQualys(w, http.StatusBadRequest, "Invalid assetId value: "+v, "assetId is required and must be a number")
+		return 0, false
+	}
+	return id, true
+}
+
+// serveOne answers a get-by-id: the envelope of out (message, lastSeen)
+// around the one asset, or 204 when it does not exist.
+func (s *Server) serveOne(w http.ResponseWriter, id int64, pr *pageReq, out *pageOut) {
 	s.store.mu.RLock()
 	e, ok := s.store.lookup(id)
 	s.store.mu.RUnlock()
@@ -494,7 +566,8 @@ func (s *Server) getByID(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	s.writePage(w, &pageOut{entries: []entry{e}, sel: pr.sel, swType: pr.swType})
+	out.entries, out.sel, out.swType = []entry{e}, pr.sel, pr.swType
+	s.writePage(w, out)
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request) {
@@ -502,14 +575,24 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request) {
 	if pr == nil {
 		return
 	}
+	pr.after = minCursor // V2 count has no cursor
+	s.serveCount(w, r, pr)
+}
+
+// minCursor is below every asset id.
+const minCursor = int64(-1) << 62
+
+// serveCount answers a V2 or V1 count: the assets after pr.after that pass
+// the filters.
+func (s *Server) serveCount(w http.ResponseWriter, r *http.Request, pr *pageReq) {
 	st := s.store
 	st.mu.RLock()
 	var n int
-	if !pr.filtering() {
+	if !pr.filtering() && pr.after == minCursor {
 		n = st.count()
 	} else {
-		st.scan(int64(-1)<<62, func(e entry) bool {
-			if s.matches(e, pr) {
+		st.scan(pr.after, func(e entry) bool {
+			if !pr.filtering() || s.matches(e, pr) {
 				n++
 			}
 			return true

@@ -28,6 +28,7 @@ const (
 
 // pageOut is one search or get response.
 type pageOut struct {
+	message  string // responseMessage; "" = "Valid API Access"
 	entries  []entry
 	lastSeen *int64 // nil → null (get by id)
 	hasMore  int64
@@ -105,8 +106,12 @@ func (s *Server) encodePage(enc *jsontext.Encoder, cw *cutWriter, p *pageOut) er
 		}
 	}
 	tok(jsontext.BeginObject)
+	msg := p.message
+	if msg == "" {
+		msg = csamapi.MessageValidAPIAccess
+	}
 	tok(jsontext.String("responseMessage"))
-	tok(jsontext.String(csamapi.MessageValidAPIAccess))
+	tok(jsontext.String(msg))
 	tok(jsontext.String("count"))
 	tok(jsontext.Int(int64(len(p.entries))))
 	if !p.noResponseCode {

@@ -33,6 +33,17 @@ type Config struct {
 	// (default 2); 0 = default, negative = unlimited.
 	ConcurrencyLimit int
 
+	// Connectors are the third-party connectors the import API accepts;
+	// more can be added with AddConnector or POST /__emulator/connectors.
+	Connectors []Connector
+	// ImportDelay is how long after it is accepted an import is processed
+	// (default 200 ms); ReportDelay the same for reports.
+	ImportDelay, ReportDelay time.Duration
+	// EASMInProgressPolls is how many polls of /easm/v1/profile/status
+	// answer IN_PROGRESS after start or a profile save (default 2;
+	// negative: none).
+	EASMInProgressPolls int
+
 	Logger *slog.Logger // nil = discard
 }
 
@@ -53,6 +64,18 @@ type Server struct {
 	concLim   int
 	assetsOut atomic.Int64
 	bytesOut  atomic.Int64
+
+	imp     *importer
+	orgs    orgBase
+	easm    *easmState
+	reports reportStore
+
+	changeMu sync.Mutex
+	changes  []ChangeRecord
+
+	quit     chan struct{} // closed by Close and Shutdown: background work stops
+	quitOnce sync.Once
+	bg       sync.WaitGroup
 
 	srvMu sync.Mutex
 	srv   *http.Server
@@ -75,6 +98,12 @@ func New(cfg Config) *Server {
 	if cfg.ConcurrencyLimit == 0 {
 		cfg.ConcurrencyLimit = 2
 	}
+	if cfg.ImportDelay <= 0 {
+		cfg.ImportDelay = 200 * time.Millisecond
+	}
+	if cfg.ReportDelay <= 0 {
+		cfg.ReportDelay = 200 * time.Millisecond
+	}
 	cfg.Assets = max(cfg.Assets, 0)
 	log := cfg.Logger
 	if log == nil {
@@ -88,20 +117,36 @@ func New(cfg Config) *Server {
 		lim:      newLimiter(cfg.RateLimit, cfg.RateWindow, cfg.ConcurrencyLimit),
 		faults:   newFaults(log),
 		requests: map[string]map[int]int{},
+		imp:      newImporter(cfg.Connectors),
+		reports:  reportStore{reports: map[string]*Report{}},
+		quit:     make(chan struct{}),
 	}
+	s.easm = newEASM(cfg.Seed, s.store.gen.ref, cfg.EASMInProgressPolls)
 	s.routes()
 	return s
 }
 
 // Paths of the emulated API.
 const (
-	pathAuth      = "/auth"
-	pathAuthOAuth = "/auth/oauth"
-	pathAuthOIDC  = "/auth/oidc"
-	pathSearch    = "/rest/2.0/search/am/asset"
-	pathCount     = "/rest/2.0/count/am/asset"
-	pathGet       = "/rest/2.0/get/am/asset"
-	pathAdmin     = "/__emulator/"
+	pathAuth       = "/auth"
+	pathAuthOAuth  = "/auth/oauth"
+	pathAuthOIDC   = "/auth/oidc"
+	pathSearch     = "/rest/2.0/search/am/asset"
+	pathCount      = "/rest/2.0/count/am/asset"
+	pathGet        = "/rest/2.0/get/am/asset"
+	pathV1List     = "/am/v1/assets/host/list"
+	pathV1Filter   = "/am/v1/assets/host/filter/list"
+	pathV1Count    = "/am/v1/assets/host/count"
+	pathV1Get      = "/am/v1/asset/host/id"
+	pathSNAssets   = "/am/v2/sn/assets/host/"
+	pathSNAsset    = "/am/v2/sn/asset/host/"
+	pathOrgCount   = "/rest/2.0/am/organization/count"
+	pathOrgList    = "/rest/2.0/am/organization/list"
+	pathComponents = "/rest/2.0/am/asset/component"
+	pathImport     = "/rest/2.0/am/connector/asset/data/sync"
+	pathEASMStatus = "/easm/v1/profile/status"
+	pathReport     = "/rest/2.0/am/report"
+	pathAdmin      = "/__emulator/"
 )
 
 func (s *Server) routes() {
@@ -109,11 +154,30 @@ func (s *Server) routes() {
 	m.HandleFunc(pathAuth, s.handleAuth)
 	m.HandleFunc(pathAuthOAuth, s.handleClientAuth)
 	m.HandleFunc(pathAuthOIDC, s.handleClientAuth)
-	m.HandleFunc(pathSearch, s.data(epSearch))
-	m.HandleFunc(pathCount, s.data(epCount))
-	m.HandleFunc(pathGet, s.data(epGet))
+	m.HandleFunc(pathSearch, s.data(mPost|mGet, s.searchOrGet))
+	m.HandleFunc(pathCount, s.data(mPost, s.count))
+	m.HandleFunc(pathGet, s.data(mPost|mGet, s.getByID))
+	m.HandleFunc(pathV1List, s.data(mPost, s.v1List))
+	m.HandleFunc(pathV1Filter, s.data(mPost, s.v1FilterList))
+	m.HandleFunc(pathV1Count, s.data(mPost, s.v1Count))
+	m.HandleFunc(pathV1Get, s.data(mPost|mGet, s.v1Get))
+	m.HandleFunc(pathSNAssets+"{assetId}", s.data(mGet|mPost, s.snGet))
+	m.HandleFunc(pathSNAsset+"{assetId}", s.data(mGet|mPost, s.snGet))
+	m.HandleFunc(pathOrgCount, s.data(mPost, s.orgCount))
+	m.HandleFunc(pathOrgList, s.data(mPost, s.orgList))
+	m.HandleFunc(pathComponents, s.data(mPost, s.components))
+	m.HandleFunc(pathComponents+"/{assetId}", s.data(mPost, s.components))
+	m.HandleFunc(pathImport, s.data(mPost, s.handleImport))
+	m.HandleFunc(pathEASMStatus, s.data(mGet, s.easmStatus))
+	m.HandleFunc(pathReport, s.data(mPost, s.handleReport))
 	m.HandleFunc(pathAdmin+"faults", s.handleAdminFaults)
 	m.HandleFunc(pathAdmin+"stats", s.handleAdminStats)
+	m.HandleFunc(pathAdmin+"connectors", s.handleAdminConnectors)
+	m.HandleFunc(pathAdmin+"changes", s.handleAdminChanges)
+	m.HandleFunc(pathAdmin+"imports", s.handleAdminImports)
+	m.HandleFunc(pathAdmin+"easm/profile", s.handleAdminEASM)
+	m.HandleFunc(pathAdmin+"reports", s.handleAdminReport)
+	m.HandleFunc(pathAdmin+"reports/{fileUuid}", s.handleAdminReport)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeSpring(w, r, http.StatusNotFound, "Not Found", "No handler found for "+r.Method+" "+r.URL.Path)
 	})
@@ -172,8 +236,16 @@ func (s *Server) Start(addr string) (string, error) {
 	return "http://" + ln.Addr().String(), nil
 }
 
-// Close stops the listener and drops open connections.
+// stopBackground stops the import worker and pending report jobs.
+func (s *Server) stopBackground() {
+	s.quitOnce.Do(func() { close(s.quit) })
+	s.bg.Wait()
+}
+
+// Close stops the listener, drops open connections and stops background
+// work (pending imports and reports are abandoned).
 func (s *Server) Close() error {
+	s.stopBackground()
 	s.srvMu.Lock()
 	srv := s.srv
 	s.srvMu.Unlock()
@@ -183,8 +255,10 @@ func (s *Server) Close() error {
 	return srv.Close()
 }
 
-// Shutdown stops the listener and waits for requests in flight, up to ctx.
+// Shutdown stops the listener and waits for requests in flight, up to ctx,
+// then stops background work.
 func (s *Server) Shutdown(ctx context.Context) error {
+	defer s.stopBackground()
 	s.srvMu.Lock()
 	srv := s.srv
 	s.srvMu.Unlock()

@@ -18,6 +18,7 @@ type store struct {
 	overlay map[int64]*csamapi.Asset // changed base assets and added assets
 	added   []int64                  // sorted ids of overlay assets not in the base range
 	deleted map[int64]struct{}
+	lastID  int64 // the last id allocID handed out
 }
 
 // entry is one current asset as seen by a scan.
@@ -104,6 +105,23 @@ func (st *store) put(a *csamapi.Asset) {
 		}
 	}
 	st.overlay[id] = a
+}
+
+// allocID returns a new asset id above every existing one (base, added,
+// and allocated before), with a small deterministic gap like the base ids,
+// for imported and simulated new assets.
+func (st *store) allocID() int64 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	top := max(st.lastID, baseAssetID)
+	if st.gen.n > 0 {
+		top = max(top, st.gen.id(st.gen.n-1))
+	}
+	if len(st.added) > 0 {
+		top = max(top, st.added[len(st.added)-1])
+	}
+	st.lastID = top + 1 + int64(mix(uint64(top))%idStride)
+	return st.lastID
 }
 
 // remove deletes an asset; it reports whether it existed.

@@ -28,12 +28,25 @@ var ErrNoAssetID = errors.New("asset without assetId")
 // attributes of the result are never nil (empty lists are []), and
 // Attributes maps are never nil.
 func MapAsset(a *csamapi.Asset) (model.HostRecord, error) {
+	return MapAssetFunc(a, nil)
+}
+
+// KeepPackage decides whether a package is mapped in full. A sync that has
+// already stored a package in this run skips it (unless this host widens
+// its date span) and saves the cost of its attributes, which dominate the
+// mapping. created and modified are the package's sourceCreatedDate and
+// sourceLastModified as this host reports them.
+type KeepPackage func(uid string, created, modified *time.Time) bool
+
+// MapAssetFunc is MapAsset with a package filter; nil keeps every package.
+// Installed packages are always mapped.
+func MapAssetFunc(a *csamapi.Asset, keep KeepPackage) (model.HostRecord, error) {
 	if a == nil || a.AssetID == 0 {
 		return model.HostRecord{}, ErrNoAssetID
 	}
 	uid := HostUID(a.AssetID)
 	h := mapHost(a, uid)
-	pkgs, inst := mapSoftware(a, uid)
+	pkgs, inst := mapSoftware(a, uid, keep)
 	return model.HostRecord{Host: h, Packages: pkgs, Installed: inst}, nil
 }
 

@@ -130,7 +130,7 @@ type swRec struct {
 // InstalledPackage per distinct installed uid. Records are taken in order of
 // software id (then input order), so the record kept on a collision does not
 // depend on the order CSAM sent them in; both lists are sorted by uid.
-func mapSoftware(a *csamapi.Asset, hostUID string) ([]model.Package, []model.InstalledPackage) {
+func mapSoftware(a *csamapi.Asset, hostUID string, keep KeepPackage) ([]model.Package, []model.InstalledPackage) {
 	var list []csamapi.Software
 	if a.SoftwareListData != nil {
 		list = a.SoftwareListData.Software
@@ -153,7 +153,9 @@ func mapSoftware(a *csamapi.Asset, hostUID string) ([]model.Package, []model.Ins
 		r := &recs[i]
 		if _, dup := seenPkg[r.pkg]; !dup {
 			seenPkg[r.pkg] = struct{}{}
-			pkgs = append(pkgs, mapPackage(r.s, r.pkg))
+			if keep == nil || keep(r.pkg, instant(r.s.InstallDate), instant(r.s.LastUpdated)) {
+				pkgs = append(pkgs, mapPackage(r.s, r.pkg))
+			}
 		}
 		uid := InstalledUID(hostUID, r.pkg, csamapi.Str(r.s.InstallPath))
 		if _, dup := seenInst[uid]; dup {

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -47,7 +46,10 @@ type Options struct {
 	Logger    *slog.Logger
 	// Progress, when set, is called after every committed page.
 	Progress func(Progress)
-	Now      func() time.Time
+	// TransferOnly fetches and decodes the same pages but neither maps nor
+	// stores the assets: the baseline that sync benchmarks compare against.
+	TransferOnly bool
+	Now          func() time.Time
 }
 
 // Progress is a snapshot for progress bars and log lines.
@@ -83,12 +85,30 @@ type partition struct {
 	Done   bool  `json:"done"`
 }
 
-// pageBatch is one mapped page on its way to the writer.
-type pageBatch struct {
+// A batch is committed when it holds commitHosts hosts or commitWeight
+// rows (installed packages, plus packages counted packageWeight times for
+// their large attribute sets). A 300-asset page with full software lists
+// maps to ~50 MB of records; committing it in slices keeps memory flat
+// whatever the page size. The checkpoint of each slice is the largest
+// asset id it holds: CSAM's cursor is an asset id, so a run resumes
+// exactly after the last committed host.
+const (
+	commitHosts   = 100
+	commitWeight  = 12000
+	packageWeight = 4
+)
+
+// batch is a slice of a page on its way to the writer.
+type batch struct {
 	part    int
+	page    int // API page number within the range
 	records []model.HostRecord
-	skipped int // assets that could not be mapped
-	info    client.PageInfo
+	assets  int   // assets read from the API
+	skipped int   // duplicates and assets that could not be mapped
+	cursor  int64 // resume point after this batch
+	pageEnd bool  // the last batch of an API page
+	done    bool  // the range is complete
+	bytes   int64 // API JSON read (counted at page end)
 }
 
 // Run performs one sync run. It returns the recorded run even on failure.
@@ -186,7 +206,10 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 	defer cancel(nil)
 
 	softwareExcluded := !wantsSoftware(o.Query)
-	batches := make(chan pageBatch, 1)
+	// Unbuffered: each reader holds at most the page it is building and
+	// the one it is handing over, which bounds memory by pages, not by
+	// the inventory.
+	batches := make(chan batch)
 	var wg sync.WaitGroup
 	for i := range cp.Parts {
 		if cp.Parts[i].Done {
@@ -215,11 +238,13 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 			continue // drain so readers can exit
 		}
 		part := &cp.Parts[b.part]
-		part.Cursor = b.info.NextCursor
-		part.Done = b.info.Done
-		stats.Pages++
-		stats.Assets += int64(b.info.Assets)
-		stats.Skipped += int64(b.info.Skipped + b.skipped)
+		part.Cursor = b.cursor
+		part.Done = b.done
+		if b.pageEnd {
+			stats.Pages++
+		}
+		stats.Assets += int64(b.assets)
+		stats.Skipped += int64(b.skipped)
 		stats.HostsWritten += int64(len(b.records))
 		for i := range b.records {
 			stats.PackagesWritten += int64(len(b.records[i].Packages))
@@ -233,7 +258,7 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 		}
 		pr, err := o.Store.WritePage(wctx, runID, b.records, *stats, string(cpText), o.Now())
 		if err != nil {
-			writeErr = fmt.Errorf("write page %d of range %d: %w", b.info.Number, b.part, err)
+			writeErr = fmt.Errorf("write page %d of range %d: %w", b.page, b.part, err)
 			cancel(writeErr)
 			continue
 		}
@@ -242,7 +267,7 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 		stats.HostsAdded += pr.HostsAdded
 		stats.HostsUpdated += pr.HostsUpdated
 		stats.InstalledRemoved += pr.InstalledRemoved
-		bytesRead += b.info.Bytes
+		bytesRead += b.bytes
 		if o.Progress != nil {
 			o.Progress(Progress{Done: stats.Assets, Total: total, Pages: stats.Pages, Bytes: bytesRead, Elapsed: o.Now().Sub(start)})
 		}
@@ -254,8 +279,8 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 }
 
 // readPartition scans one id range, maps each asset as it is decoded and
-// hands whole pages to the writer.
-func (o *Options) readPartition(ctx context.Context, idx int, p partition, softwareExcluded bool, out chan<- pageBatch) error {
+// hands slices of at most commitHosts hosts to the writer.
+func (o *Options) readPartition(ctx context.Context, idx int, p partition, softwareExcluded bool, out chan<- batch) error {
 	q := o.Query
 	q.LastSeenAssetID = max(p.Cursor, p.Lo)
 	if p.Hi > 0 {
@@ -264,47 +289,70 @@ func (o *Options) readPartition(ctx context.Context, idx int, p partition, softw
 			csamapi.Criterion{Field: csamapi.FieldAssetID, Operator: csamapi.OpLessThanEqual, Value: strconv.FormatInt(p.Hi, 10)})
 		q.Filter = f
 	}
-	var (
-		recs    []model.HostRecord
-		skipped int
-		// Packages already handed to the writer by this range: the same
-		// software sits on thousands of hosts and needs one upsert a run,
-		// unless a host widens its date span (the store keeps the earliest
-		// install and the latest update over all hosts).
-		written = map[string]dateSpan{}
-	)
+	// Packages already handed to the writer by this range: the same
+	// software sits on thousands of hosts and needs one upsert a run,
+	// unless a host widens its date span (the store keeps the earliest
+	// install and the latest update over all hosts).
+	written := map[string]dateSpan{}
+	keep := func(uid string, created, modified *time.Time) bool {
+		span, seen := written[uid]
+		if seen && !span.widens(created, modified) {
+			return false
+		}
+		written[uid] = span.with(created, modified)
+		return true
+	}
+	cur := batch{part: idx, page: 1, cursor: q.LastSeenAssetID}
+	weight := 0
+	send := func() error {
+		select {
+		case out <- cur:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		cur = batch{part: idx, page: cur.page, cursor: cur.cursor}
+		return nil
+	}
 	for item, err := range o.Client.Scan(ctx, q) {
 		if err != nil {
 			return fmt.Errorf("range %d: %w", idx, err)
 		}
-		if item.Asset != nil {
-			rec, err := mapping.MapAsset(item.Asset)
+		if a := item.Asset; a != nil {
+			cur.assets++
+			cur.cursor = max(cur.cursor, a.AssetID)
+			if o.TransferOnly {
+				continue
+			}
+			rec, err := mapping.MapAssetFunc(a, keep)
 			if err != nil {
-				o.Logger.Warn("skipping asset", "assetId", item.Asset.AssetID, "reason", err.Error())
-				skipped++
+				o.Logger.Warn("skipping asset", "assetId", a.AssetID, "page", cur.page, "reason", err.Error())
+				cur.skipped++
 				continue
 			}
 			rec.SoftwareExcluded = softwareExcluded
-			rec.Packages = slices.DeleteFunc(rec.Packages, func(p model.Package) bool {
-				span, seen := written[p.UID]
-				if seen && !span.widens(p) {
-					return true
+			cur.records = append(cur.records, rec)
+			weight += len(rec.Installed) + packageWeight*len(rec.Packages)
+			if len(cur.records) >= commitHosts || weight >= commitWeight {
+				weight = 0
+				if err := send(); err != nil {
+					return err
 				}
-				written[p.UID] = span.with(p)
-				return false
-			})
-			recs = append(recs, rec)
+			}
 			continue
 		}
-		if item.Page == nil {
-			continue
+		if pi := item.Page; pi != nil {
+			if pi.Skipped > 0 {
+				o.Logger.Warn("assets repeated across pages were skipped", "range", idx, "page", cur.page, "count", pi.Skipped)
+			}
+			cur.skipped += pi.Skipped
+			cur.cursor = max(cur.cursor, pi.NextCursor)
+			cur.pageEnd, cur.done, cur.bytes = true, pi.Done, pi.Bytes
+			weight = 0
+			if err := send(); err != nil {
+				return err
+			}
+			cur.page++
 		}
-		select {
-		case out <- pageBatch{part: idx, records: recs, skipped: skipped, info: *item.Page}:
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-		recs, skipped = nil, 0
 	}
 	return nil
 }
@@ -412,17 +460,17 @@ func planPartitions(ctx context.Context, c counter, q client.AssetQuery, total i
 // sourceLastModified of a package seen so far in a range.
 type dateSpan struct{ created, modified *time.Time }
 
-func (d dateSpan) widens(p model.Package) bool {
-	return (p.SourceCreatedDate != nil && (d.created == nil || p.SourceCreatedDate.Before(*d.created))) ||
-		(p.SourceLastModified != nil && (d.modified == nil || p.SourceLastModified.After(*d.modified)))
+func (d dateSpan) widens(created, modified *time.Time) bool {
+	return (created != nil && (d.created == nil || created.Before(*d.created))) ||
+		(modified != nil && (d.modified == nil || modified.After(*d.modified)))
 }
 
-func (d dateSpan) with(p model.Package) dateSpan {
-	if p.SourceCreatedDate != nil && (d.created == nil || p.SourceCreatedDate.Before(*d.created)) {
-		d.created = p.SourceCreatedDate
+func (d dateSpan) with(created, modified *time.Time) dateSpan {
+	if created != nil && (d.created == nil || created.Before(*d.created)) {
+		d.created = created
 	}
-	if p.SourceLastModified != nil && (d.modified == nil || p.SourceLastModified.After(*d.modified)) {
-		d.modified = p.SourceLastModified
+	if modified != nil && (d.modified == nil || modified.After(*d.modified)) {
+		d.modified = modified
 	}
 	return d
 }
