@@ -206,3 +206,70 @@ func TestTestConnectionCommand(t *testing.T) {
 		t.Fatalf("wrong password: exit %d %s", code, out)
 	}
 }
+
+func TestConnectorCommands(t *testing.T) {
+	emu, url := startEmulator(t, 80)
+	db := filepath.Join(t.TempDir(), "inv.db")
+	key := []string{"CSAMSYNC_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", "CSAMSYNC_DB=" + db}
+
+	out, errs, code := runCLI(t, key, "connector", "create", "prod", "--url", url, "--username", "alice",
+		"--password", "pa55-w0rd-secret", "--page-size", "40", "--tags", "Production", "--daily", "03:30", "--timezone", "Europe/Paris", "--json")
+	if code != 0 || !strings.Contains(out, `"result":"created"`) {
+		t.Fatalf("create: %d %s %s", code, out, errs)
+	}
+	raw, _ := os.ReadFile(db)
+	if bytes.Contains(raw, []byte("pa55-w0rd-secret")) {
+		t.Fatal("the password is stored in clear text")
+	}
+	show, _, _ := runCLI(t, key, "connector", "show", "prod", "--json")
+	if strings.Contains(show, "pa55-w0rd-secret") || !strings.Contains(show, `"state":"Registered"`) || !strings.Contains(show, "stored encrypted") ||
+		!strings.Contains(show, "daily at 03:30 Europe/Paris") {
+		t.Fatalf("show: %s", show)
+	}
+	// Without the key the stored secret cannot be read: a clear error.
+	_, errs, code = runCLI(t, []string{"CSAMSYNC_DB=" + db, "CSAMSYNC_SECRET_KEY="}, "connector", "run", "prod")
+	if code == 0 || !strings.Contains(errs, "CSAMSYNC_SECRET_KEY") {
+		t.Fatalf("run without key: %d %s", code, errs)
+	}
+	// A wrong key is a clear error too.
+	_, errs, code = runCLI(t, []string{"CSAMSYNC_DB=" + db, "CSAMSYNC_SECRET_KEY=" + strings.Repeat("ab", 32)}, "connector", "run", "prod")
+	if code == 0 || !strings.Contains(errs, "cannot decrypt") {
+		t.Fatalf("run with a wrong key: %d %s", code, errs)
+	}
+	out, errs, code = runCLI(t, key, "connector", "run", "prod", "--json")
+	if code != 0 || !strings.Contains(out, `"mode":"full"`) || !strings.Contains(out, `"outcome":"success"`) {
+		t.Fatalf("run: %d %s %s", code, out, errs)
+	}
+	emu.SimulateChanges(3, 2, 0, 0)
+	out, _, code = runCLI(t, key, "connector", "run", "prod", "--json")
+	if code != 0 || !strings.Contains(out, `"mode":"delta"`) {
+		t.Fatalf("second run should be a delta: %s", out)
+	}
+	show, _, _ = runCLI(t, key, "connector", "show", "prod")
+	if !strings.Contains(show, "Processed") || !strings.Contains(show, "delta") || !strings.Contains(show, "full") {
+		t.Fatalf("show after runs: %s", show)
+	}
+	out, _, code = runCLI(t, key, "connector", "test", "prod")
+	if code != 0 || strings.Count(out, "PASS") != 5 {
+		t.Fatalf("connector test: %d %s", code, out)
+	}
+
+	yaml := filepath.Join(t.TempDir(), "connectors.yaml")
+	os.WriteFile(yaml, []byte("connectors:\n  - name: lab\n    url: "+url+"\n    username: alice\n    password_env: LAB_PW\n    os_category2: Server, Client\n"), 0o600)
+	for i, want := range []string{"connector lab created", "connector lab unchanged"} {
+		out, errs, code := runCLI(t, key, "apply", "-f", yaml)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("apply #%d: %d %q %s", i+1, code, out, errs)
+		}
+	}
+	list, _, _ := runCLI(t, key, "connector", "list")
+	if !strings.Contains(list, "lab") || !strings.Contains(list, "prod") {
+		t.Fatalf("list: %s", list)
+	}
+	if out, _, code := runCLI(t, key, "connector", "delete", "lab"); code != 0 || !strings.Contains(out, "deleted") {
+		t.Fatalf("delete: %s", out)
+	}
+	if _, errs, code := runCLI(t, key, "connector", "show", "lab"); code == 0 || !strings.Contains(errs, "does not exist") {
+		t.Fatalf("show deleted: %s", errs)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json"
 )
 
 func validProfile() Profile {
@@ -214,5 +216,25 @@ connectors:
 		if _, err := ParseFile(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: want error containing %q, got %v", tt.name, tt.want, err)
 		}
+	}
+}
+
+func TestProfileJSONRoundTrip(t *testing.T) {
+	p := validProfile()
+	p.MaxWait = 90 * time.Second
+	p.Tags = []string{"Production"}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"fullSyncEvery":"168h0m0s"`) || !strings.Contains(string(b), `"maxWait":"1m30s"`) {
+		t.Fatalf("stored form: %s", b)
+	}
+	var back Profile
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !back.Equal(p) {
+		t.Fatalf("round trip: %+v != %+v", back, p)
 	}
 }

@@ -20,6 +20,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/csamsync/csamsync/internal/client"
 	"github.com/csamsync/csamsync/internal/csamapi"
 )
@@ -130,8 +133,8 @@ type Profile struct {
 	ExcludeFields []string      `json:"excludeFields,omitempty"`
 	Schedule      Schedule      `json:"schedule"`
 	Delta         bool          `json:"delta"`
-	FullSyncEvery time.Duration `json:"fullSyncEvery"` // a full reconciliation at least this often
-	MaxWait       time.Duration `json:"maxWait,omitempty"`
+	FullSyncEvery time.Duration `json:"-"` // a full reconciliation at least this often
+	MaxWait       time.Duration `json:"-"` // longest rate-limit wait before a run stops, resumable
 }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -284,4 +287,44 @@ func (p Profile) Equal(q Profile) bool {
 		return x
 	}
 	return reflect.DeepEqual(norm(p), norm(q))
+}
+
+// profileFields is Profile without its JSON methods.
+type profileFields Profile
+
+// profileJSON is the stored form: durations as Go duration strings ("168h0m0s").
+type profileJSON struct {
+	profileFields `json:",inline"`
+	FullSyncEvery string `json:"fullSyncEvery"`
+	MaxWait       string `json:"maxWait,omitempty"`
+}
+
+// MarshalJSONTo writes the profile with readable durations.
+func (p Profile) MarshalJSONTo(enc *jsontext.Encoder) error {
+	out := profileJSON{profileFields: profileFields(p), FullSyncEvery: p.FullSyncEvery.String()}
+	if p.MaxWait != 0 {
+		out.MaxWait = p.MaxWait.String()
+	}
+	return json.MarshalEncode(enc, out)
+}
+
+// UnmarshalJSONFrom reads the stored form.
+func (p *Profile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var in profileJSON
+	if err := json.UnmarshalDecode(dec, &in); err != nil {
+		return err
+	}
+	*p = Profile(in.profileFields)
+	var err error
+	if in.FullSyncEvery != "" {
+		if p.FullSyncEvery, err = time.ParseDuration(in.FullSyncEvery); err != nil {
+			return fmt.Errorf("fullSyncEvery: %w", err)
+		}
+	}
+	if in.MaxWait != "" {
+		if p.MaxWait, err = time.ParseDuration(in.MaxWait); err != nil {
+			return fmt.Errorf("maxWait: %w", err)
+		}
+	}
+	return nil
 }

@@ -15,6 +15,10 @@ import (
 	"github.com/csamsync/csamsync/internal/store"
 )
 
+// RetryFailedAfter is how long the scheduler waits before running a
+// connector whose last run failed again.
+const RetryFailedAfter = 15 * time.Minute
+
 // Scheduler starts connector runs when their schedule says so. It checks
 // every Tick; a connector whose scheduled time passed since its last run
 // start runs once, however many times were missed while the service was
@@ -74,7 +78,16 @@ func (s *Scheduler) schedule(ctx context.Context) {
 			last = runs[0].Started
 		}
 		due, err := p.Schedule.Due(last, now)
-		if err != nil || !due {
+		if err != nil {
+			continue
+		}
+		// A failed run (rate-limit ceiling, outage) resumes from its
+		// checkpoint soon, not at the next scheduled time.
+		if len(runs) > 0 && runs[0].Outcome == store.OutcomeFailed && runs[0].Ended != nil &&
+			now.Sub(*runs[0].Ended) >= RetryFailedAfter && !p.Schedule.Disabled {
+			due = true
+		}
+		if !due {
 			continue
 		}
 		s.mu.Lock()

@@ -44,33 +44,33 @@ type RunStart struct {
 
 // RunStats are the counters of a run, updated as pages commit.
 type RunStats struct {
-	Pages            int64
-	Assets           int64
-	APICalls         int64
-	Retries          int64
-	HostsWritten     int64
-	PackagesWritten  int64
-	InstalledWritten int64
-	HostsAdded       int64
-	HostsUpdated     int64
-	HostsRetired     int64
-	InstalledRemoved int64
-	Skipped          int64
+	Pages            int64 `json:"pages"`
+	Assets           int64 `json:"assets"`
+	APICalls         int64 `json:"apiCalls"`
+	Retries          int64 `json:"retries"`
+	HostsWritten     int64 `json:"hostsWritten"`
+	PackagesWritten  int64 `json:"packagesWritten"`
+	InstalledWritten int64 `json:"installedWritten"`
+	HostsAdded       int64 `json:"hostsAdded"`
+	HostsUpdated     int64 `json:"hostsUpdated"`
+	HostsRetired     int64 `json:"hostsRetired"`
+	InstalledRemoved int64 `json:"installedRemoved"`
+	Skipped          int64 `json:"skipped"`
 }
 
 // Run is one row of sync_runs.
 type Run struct {
-	ID        int64
-	Connector string
-	Mode      string
-	ResumeKey string
-	Started   time.Time
-	Ended     *time.Time
-	Outcome   string
-	Error     string
-	Stats     RunStats
+	ID        int64      `json:"id"`
+	Connector string     `json:"connector"`
+	Mode      string     `json:"mode"`
+	ResumeKey string     `json:"resumeKey"`
+	Started   time.Time  `json:"started"`
+	Ended     *time.Time `json:"ended,omitempty"`
+	Outcome   string     `json:"outcome"`
+	Error     string     `json:"error,omitempty"`
+	Stats     RunStats   `json:"stats"`
 	// Checkpoint is the opaque resume state last committed with a page.
-	Checkpoint string
+	Checkpoint string `json:"-"`
 }
 
 // PageResult says what a committed page changed.

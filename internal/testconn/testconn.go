@@ -35,7 +35,8 @@ type Result struct {
 	Name     string        `json:"name"`
 	Passed   bool          `json:"passed"`
 	Skipped  bool          `json:"skipped,omitempty"`
-	Duration time.Duration `json:"durationNs"`
+	Duration time.Duration `json:"-"`
+	Millis   int64         `json:"durationMs"`
 	Detail   string        `json:"detail,omitempty"`
 	Hint     string        `json:"hint,omitempty"`
 }
@@ -151,7 +152,8 @@ func Run(ctx context.Context, o Options) ([]Result, bool) {
 		start := time.Now()
 		detail, err := c.fn(cctx)
 		cancel()
-		r := Result{Name: c.name, Passed: err == nil, Duration: time.Since(start), Detail: detail}
+		took := time.Since(start)
+		r := Result{Name: c.name, Passed: err == nil, Duration: took, Millis: took.Milliseconds(), Detail: detail}
 		if err != nil {
 			r.Detail = err.Error()
 			r.Hint = c.hint(err)
