@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,6 +54,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	url := fs.String("url", "", "use this running emulator instead of starting one")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile")
 	memProfile := fs.String("memprofile", "", "write a heap profile taken when the live heap peaked")
+	deltaPct := fs.Float64("delta-percent", 0, "after the full sync, change this percent of hosts in the emulator and measure a delta sync")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -99,30 +101,69 @@ func cmdBench(ctx context.Context, args []string) error {
 		stop := profileHeapAtPeak(*memProfile)
 		defer stop()
 	}
-	res, err := syncer.Run(ctx, syncer.Options{
+	opts := syncer.Options{
 		Client: cl, Store: st, Query: client.AssetQuery{PageSize: *pageSize}, Parallel: *parallel,
 		ResumeKey: fmt.Sprintf("bench:%d", time.Now().UnixNano()), TransferOnly: *mode == "transfer",
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
-	})
+	}
+	res, err := syncer.Run(ctx, opts)
 	if err != nil {
 		return err
 	}
+	if *deltaPct > 0 {
+		if err := writeJSON(os.Stdout, benchLine(*mode, backend, dsn, res)); err != nil {
+			return err
+		}
+		if err := postChanges(ctx, *url, *deltaPct); err != nil {
+			return err
+		}
+		opts.Mode, opts.ResumeKey = syncer.ModeDelta, opts.ResumeKey+":delta"
+		opts.Query.AssetLastUpdated = res.Run.Started.Add(-10 * time.Minute)
+		if res, err = syncer.Run(ctx, opts); err != nil {
+			return err
+		}
+		*mode = "delta"
+	}
+	return writeJSON(os.Stdout, benchLine(*mode, backend, dsn, res))
+}
+
+// benchLine turns a run into the figures a benchmark reports.
+func benchLine(mode, backend, dsn string, res syncer.Result) benchResult {
 	s := res.Run.Stats
 	secs := res.Duration.Seconds()
 	r := benchResult{
-		Mode: *mode, Backend: backend, Assets: s.Assets, Pages: s.Pages, APICalls: s.APICalls, SearchCalls: s.Pages,
+		Mode: mode, Backend: backend, Assets: s.Assets, Pages: s.Pages, APICalls: s.APICalls, SearchCalls: s.Pages,
 		WallSeconds: round(secs, 3), AssetsPerSec: round(float64(s.Assets)/secs, 1),
 		APIMB: round(float64(res.Bytes)/1e6, 1), MBPerSec: round(float64(res.Bytes)/1e6/secs, 1),
 		PeakRSSMB: round(peakRSSMB(), 1),
 	}
-	if *mode == "sync" {
+	if mode != "transfer" {
 		r.Rows = s.HostsWritten + s.PackagesWritten + s.InstalledWritten
 		r.RowsPerSec = round(float64(r.Rows)/secs, 0)
 		if backend == "sqlite" {
 			r.DBSizeMB = round(fileSizeMB(dsn, dsn+"-wal"), 1)
 		}
 	}
-	return writeJSON(os.Stdout, r)
+	return r
+}
+
+// postChanges asks the emulator to change a percentage of its hosts.
+func postChanges(ctx context.Context, url string, pct float64) error {
+	body := fmt.Sprintf(`{"seed":1,"updatePercent":%g}`, pct)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/__emulator/changes", strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("emulator change simulation: HTTP %d", resp.StatusCode)
+	}
+	return nil
 }
 
 func round(v float64, digits int) float64 {

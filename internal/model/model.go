@@ -175,8 +175,20 @@ type HostRecord struct {
 	Host      Host
 	Packages  []Package
 	Installed []InstalledPackage
+	// PackageDates widen the date span of packages already written earlier
+	// in the run, without repeating the whole package.
+	PackageDates []PackageDates
 	// SoftwareExcluded is set when the asset was fetched without its
 	// software list (include/exclude fields): its installed packages must
 	// then be left as they are, not marked removed.
 	SoftwareExcluded bool
+}
+
+// PackageDates carries one host's install and update dates of a package
+// that the run has already stored: a package keeps the earliest
+// sourceCreatedDate and the latest sourceLastModified over all hosts.
+type PackageDates struct {
+	UID                string
+	SourceCreatedDate  *time.Time
+	SourceLastModified *time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"github.com/csamsync/csamsync/internal/model"
 	"strconv"
 	"time"
 
@@ -112,4 +113,23 @@ func latest(a, b *time.Time) *time.Time {
 		return b
 	}
 	return a
+}
+
+// pageDates merges the package date updates of a page, one per package
+// (the earliest created, the latest modified), in a stable order.
+func pageDates(recs []model.HostRecord) []model.PackageDates {
+	var out []model.PackageDates
+	index := map[string]int{}
+	for i := range recs {
+		for _, d := range recs[i].PackageDates {
+			if k, ok := index[d.UID]; ok {
+				out[k].SourceCreatedDate = earliest(out[k].SourceCreatedDate, d.SourceCreatedDate)
+				out[k].SourceLastModified = latest(out[k].SourceLastModified, d.SourceLastModified)
+				continue
+			}
+			index[d.UID] = len(out)
+			out = append(out, d)
+		}
+	}
+	return out
 }

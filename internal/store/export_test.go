@@ -47,9 +47,11 @@ func topKeys(t *testing.T, line []byte) []string {
 	return keys
 }
 
-func TestWriteExport(t *testing.T) {
+func TestWriteExport(t *testing.T) { eachBackend(t, testWriteExport) }
+
+func testWriteExport(t *testing.T, open opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := open(t)
 	run := startRun(t, s, "k")
 	h1 := makeHost(1, 1, 2)
 	h1.Host.Description = "has, a comma and \"quotes\"\nand a newline"

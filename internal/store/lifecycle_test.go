@@ -9,9 +9,11 @@ import (
 	"github.com/csamsync/csamsync/internal/model"
 )
 
-func TestConnectorRows(t *testing.T) {
+func TestConnectorRows(t *testing.T) { eachBackend(t, testConnectorRows) }
+
+func testConnectorRows(t *testing.T, open opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := open(t)
 	created, err := s.PutConnector(ctx, "prod", []byte(`{"name":"prod"}`), "Registered")
 	if err != nil || !created {
 		t.Fatalf("create: %v %v", created, err)
@@ -41,14 +43,12 @@ func TestConnectorRows(t *testing.T) {
 	}
 }
 
-func TestRunLockAcrossHandles(t *testing.T) {
+func TestRunLockAcrossHandles(t *testing.T) { eachBackend(t, testRunLockAcrossHandles) }
+
+func testRunLockAcrossHandles(t *testing.T, open opener) {
 	ctx := context.Background()
-	a, path := openTest(t)
-	b, err := OpenSQLite(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, dsn := open(t)
+	b := reopen(t, dsn)
 	unlock, err := a.TryLock(ctx, "connector:prod")
 	if err != nil {
 		t.Fatal(err)
@@ -56,18 +56,33 @@ func TestRunLockAcrossHandles(t *testing.T) {
 	if _, err := b.TryLock(ctx, "connector:prod"); !errors.Is(err, ErrLocked) {
 		t.Fatalf("second holder: want ErrLocked, got %v", err)
 	}
+	if _, err := a.TryLock(ctx, "connector:prod"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("same handle again: want ErrLocked, got %v", err)
+	}
 	if u, err := b.TryLock(ctx, "connector:other"); err != nil {
 		t.Fatalf("another key: %v", err)
 	} else {
 		u()
 	}
 	unlock()
+	unlock() // twice is harmless
 	u2, err := b.TryLock(ctx, "connector:prod")
 	if err != nil {
 		t.Fatalf("after unlock: %v", err)
 	}
 	u2()
-	// A holder that died without unlocking: its lease lapses.
+}
+
+// TestRunLockLeaseExpires: a SQLite holder that died without unlocking
+// stops renewing its lease, which lapses.
+func TestRunLockLeaseExpires(t *testing.T) {
+	ctx := context.Background()
+	a, path := openTest(t)
+	b, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
 	if _, err := a.db.Exec(`INSERT INTO run_locks(key, owner, expires) VALUES ('connector:dead', 'gone', ?)`,
 		formatTime(time.Now().Add(-time.Second))); err != nil {
 		t.Fatal(err)
@@ -79,9 +94,11 @@ func TestRunLockAcrossHandles(t *testing.T) {
 	u3()
 }
 
-func TestRetireAndReactivate(t *testing.T) {
+func TestRetireAndReactivate(t *testing.T) { eachBackend(t, testRetireAndReactivate) }
+
+func testRetireAndReactivate(t *testing.T, open opener) {
 	ctx := context.Background()
-	s, _ := openTest(t)
+	s, _ := open(t)
 	run1 := startRun(t, s, "k")
 	recs := []model.HostRecord{makeHost(1, 1), makeHost(2, 2), makeHost(3, 3)}
 	if _, err := s.WritePage(ctx, run1.ID, recs, RunStats{}, "", t0); err != nil {

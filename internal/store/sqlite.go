@@ -22,20 +22,17 @@ import (
 // requested, so WritePage leaves the host's installed packages as they are.
 const SoftwareExcludedAttr = "csamsync.softwareExcluded"
 
-// ErrPostgresNotBuilt is returned by Open for a postgres:// DSN.
-var ErrPostgresNotBuilt = errors.New("PostgreSQL support is not built yet")
-
 var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
 
 // Open opens the store a DSN names: a file path, "sqlite:PATH",
-// "sqlite://PATH" or a "file:" URI open SQLite; postgres:// and
-// postgresql:// are recognised but not built yet.
+// "sqlite://PATH" or a "file:" URI open SQLite; a postgres:// or
+// postgresql:// URL opens PostgreSQL (OpenPostgres).
 func Open(ctx context.Context, dsn string) (Store, error) {
 	switch {
 	case dsn == "":
 		return nil, errors.New("store: empty database DSN")
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, ErrPostgresNotBuilt
+		return OpenPostgres(ctx, dsn)
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//")
 		if path == "" {
@@ -66,8 +63,9 @@ var sqliteParams = []string{
 	"_pragma=journal_mode(WAL)",
 	"_pragma=synchronous(NORMAL)",
 	"_pragma=foreign_keys(1)",
-	"_pragma=temp_store(MEMORY)", // statement journals of upserts stay in memory
-	"_pragma=cache_size(-32768)", // 32 MiB: a page's b-tree pages fit
+	"_pragma=temp_store(MEMORY)",       // statement journals of upserts stay in memory
+	"_pragma=cache_size(-8192)",        // 8 MiB per connection
+	"_pragma=wal_autocheckpoint(8192)", // checkpoint (and fsync) every 32 MiB of WAL, not 4
 	"_txlock=immediate",
 }
 
@@ -465,6 +463,11 @@ const (
 	WHERE packages.doc IS NOT excluded.doc
 		OR COALESCE(excluded.source_created < packages.source_created, packages.source_created IS NULL AND excluded.source_created IS NOT NULL)
 		OR COALESCE(excluded.source_modified > packages.source_modified, packages.source_modified IS NULL AND excluded.source_modified IS NOT NULL)`
+	// sqlPackageWiden folds one host's dates into a stored package.
+	sqlPackageWiden = `UPDATE packages SET
+		source_created = CASE WHEN source_created IS NULL OR ?1 < source_created THEN COALESCE(?2, source_created) ELSE source_created END,
+		source_modified = CASE WHEN source_modified IS NULL OR ?3 > source_modified THEN COALESCE(?4, source_modified) ELSE source_modified END
+	WHERE uid = ?5`
 	sqlInstalledOfHost = `SELECT uid, status, content_hash FROM installed_packages WHERE host_uid = ?`
 	// sqlInstalledUpsert is completed by installedUpsertSQL with one row of
 	// values per installed package.
@@ -532,14 +535,14 @@ func (s *SQLite) WritePage(ctx context.Context, runID int64, recs []model.HostRe
 	if err != nil {
 		return PageResult{}, fmt.Errorf("store: write page: %w", err)
 	}
-	res, err := s.writePage(ctx, runID, hosts, pkgs, stats, checkpoint, formatTime(now))
+	res, err := s.writePage(ctx, runID, hosts, pkgs, pageDates(recs), stats, checkpoint, formatTime(now))
 	if err != nil {
 		return PageResult{}, fmt.Errorf("store: write page: %w", err)
 	}
 	return res, nil
 }
 
-func (s *SQLite) writePage(ctx context.Context, runID int64, hosts []hostRow, pkgs []packageRow, stats RunStats, checkpoint, now string) (res PageResult, err error) {
+func (s *SQLite) writePage(ctx context.Context, runID int64, hosts []hostRow, pkgs []packageRow, dates []model.PackageDates, stats RunStats, checkpoint, now string) (res PageResult, err error) {
 	tx, err := s.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE
 	if err != nil {
 		return res, err
@@ -619,6 +622,18 @@ func (s *SQLite) writePage(ctx context.Context, runID int64, hosts []hostRow, pk
 		}
 	}
 	res.PackagesWritten = int64(len(pkgs))
+	if len(dates) > 0 {
+		widen := prep(sqlPackageWiden)
+		if err != nil {
+			return res, err
+		}
+		for _, d := range dates {
+			c, m := nullTime(d.SourceCreatedDate), nullTime(d.SourceLastModified)
+			if _, err = widen.ExecContext(ctx, c, c, m, m, d.UID); err != nil {
+				return res, fmt.Errorf("package %s dates: %w", d.UID, err)
+			}
+		}
+	}
 
 	type existing struct {
 		status string

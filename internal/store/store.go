@@ -1,7 +1,7 @@
 // Package store persists the unified inventory (hosts, packages, installed
 // packages), the record of every sync run and the resume checkpoints, behind
 // one small interface with a SQLite side (the embedded default, pure Go) and
-// room for a PostgreSQL side.
+// a PostgreSQL side (pgx), which export byte-identical results.
 //
 // It knows the model package and nothing of CSAM, HTTP or the sync engine.
 // Each WritePage is one transaction: a run that dies leaves every committed
@@ -95,8 +95,9 @@ type Store interface {
 	UnfinishedRun(ctx context.Context, resumeKey string) (Run, error)
 	// WritePage upserts the records of one page in one transaction, marks
 	// installed packages of those hosts that are absent from the records as
-	// removed (when the record carries a software list), adds to the run's
-	// counters and stores the checkpoint, all atomically.
+	// removed (when the record carries a software list), folds package
+	// date updates in, stores the run's cumulative counters and the
+	// checkpoint, all atomically.
 	WritePage(ctx context.Context, runID int64, recs []model.HostRecord, stats RunStats, checkpoint string, now time.Time) (PageResult, error)
 	// FinishRun records the end, outcome, error text and final counters.
 	FinishRun(ctx context.Context, runID int64, outcome string, errText string, stats RunStats, ended time.Time) error

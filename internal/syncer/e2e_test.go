@@ -103,6 +103,11 @@ func expected(t *testing.T, emu *emulator.Server) (hosts map[string]model.Host, 
 		}
 		hosts[rec.Host.UID] = rec.Host
 		for _, p := range rec.Packages {
+			// A package keeps the earliest install and latest update over all hosts.
+			if old, ok := pkgs[p.UID]; ok {
+				p.SourceCreatedDate = minTime(old.SourceCreatedDate, p.SourceCreatedDate)
+				p.SourceLastModified = maxTime(old.SourceLastModified, p.SourceLastModified)
+			}
 			pkgs[p.UID] = p
 		}
 		for _, ip := range rec.Installed {
@@ -175,7 +180,8 @@ func TestSyncMatchesEmulator(t *testing.T) {
 		if err := json.Unmarshal([]byte(gotPkgs[uid]), &got); err != nil {
 			t.Fatalf("package %s: %v", uid, err)
 		}
-		if got.Name != p.Name || got.Revision != p.Revision || got.Attributes["software.id"] != p.Attributes["software.id"] {
+		if got.Name != p.Name || got.Revision != p.Revision || got.Attributes["software.id"] != p.Attributes["software.id"] ||
+			!timeEq(got.SourceCreatedDate, p.SourceCreatedDate) || !timeEq(got.SourceLastModified, p.SourceLastModified) {
 			t.Fatalf("package %s differs: got %s want %+v", uid, gotPkgs[uid], p)
 		}
 	}
@@ -236,4 +242,18 @@ func TestSearchCallsAreLinear(t *testing.T) {
 	if res.Run.Stats.Pages < 10 {
 		t.Fatalf("pages %d", res.Run.Stats.Pages)
 	}
+}
+
+func minTime(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
 }

@@ -290,17 +290,19 @@ func (o *Options) readPartition(ctx context.Context, idx int, p partition, softw
 		q.Filter = f
 	}
 	// Packages already handed to the writer by this range: the same
-	// software sits on thousands of hosts and needs one upsert a run,
-	// unless a host widens its date span (the store keeps the earliest
-	// install and the latest update over all hosts).
+	// software sits on thousands of hosts and needs one upsert a run; a
+	// host that widens its date span sends just the dates (the store keeps
+	// the earliest install and the latest update over all hosts).
 	written := map[string]dateSpan{}
+	var widened []model.PackageDates
 	keep := func(uid string, created, modified *time.Time) bool {
 		span, seen := written[uid]
-		if seen && !span.widens(created, modified) {
-			return false
-		}
 		written[uid] = span.with(created, modified)
-		return true
+		if seen && span.widens(created, modified) {
+			// Only the dates are news: send them, not the package again.
+			widened = append(widened, model.PackageDates{UID: uid, SourceCreatedDate: created, SourceLastModified: modified})
+		}
+		return !seen
 	}
 	cur := batch{part: idx, page: 1, cursor: q.LastSeenAssetID}
 	weight := 0
@@ -324,6 +326,7 @@ func (o *Options) readPartition(ctx context.Context, idx int, p partition, softw
 				continue
 			}
 			rec, err := mapping.MapAssetFunc(a, keep)
+			rec.PackageDates, widened = widened, nil
 			if err != nil {
 				o.Logger.Warn("skipping asset", "assetId", a.AssetID, "page", cur.page, "reason", err.Error())
 				cur.skipped++
