@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/csamsync/csamsync/internal/store"
 )
@@ -28,8 +29,10 @@ func cmdExport(ctx context.Context, args []string) error {
 	if *format != "jsonl" && *format != "csv" {
 		return usagef("--format must be jsonl or csv, not %q", *format)
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("open inventory %s: %w", *db, err)
+	if !strings.Contains(*db, "://") {
+		if _, err := os.Stat(*db); err != nil {
+			return fmt.Errorf("open inventory %s: %w", *db, err)
+		}
 	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
