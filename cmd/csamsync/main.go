@@ -72,7 +72,7 @@ func run(args []string) int {
 }
 
 // defaultMemoryLimit is the Go heap's soft limit unless GOMEMLIMIT is set.
-const defaultMemoryLimit = 160 << 20
+const defaultMemoryLimit = 100 << 20
 
 // usageError marks a bad invocation (exit code 2) as opposed to a failed run.
 type usageError struct{ msg string }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"github.com/csamsync/csamsync/internal/model"
 	"strconv"
 	"time"
@@ -132,4 +133,22 @@ func pageDates(recs []model.HostRecord) []model.PackageDates {
 		}
 	}
 	return out
+}
+
+// Page is a page of records validated and encoded for writing. Preparing
+// needs no database, so a sync prepares the next page on its reading
+// goroutines while the writer commits the current one.
+type Page struct {
+	hosts []hostRow
+	pkgs  []packageRow
+	dates []model.PackageDates
+}
+
+// PreparePage validates the records and encodes their documents.
+func PreparePage(recs []model.HostRecord) (*Page, error) {
+	hosts, pkgs, err := preparePage(recs)
+	if err != nil {
+		return nil, fmt.Errorf("store: write page: %w", err)
+	}
+	return &Page{hosts: hosts, pkgs: pkgs, dates: pageDates(recs)}, nil
 }

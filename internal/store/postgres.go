@@ -358,11 +358,16 @@ func pgCode(err error) string {
 //
 // Rows are written in uid order, the lock order of every writer.
 func (p *Postgres) WritePage(ctx context.Context, runID int64, recs []model.HostRecord, stats RunStats, checkpoint string, now time.Time) (PageResult, error) {
-	hosts, pkgs, err := preparePage(recs)
+	pg, err := PreparePage(recs)
 	if err != nil {
-		return PageResult{}, fmt.Errorf("store: write page: %w", err)
+		return PageResult{}, err
 	}
-	dates := pageDates(recs)
+	return p.WritePrepared(ctx, runID, pg, stats, checkpoint, now)
+}
+
+// WritePrepared is WritePage for a page already prepared.
+func (p *Postgres) WritePrepared(ctx context.Context, runID int64, pg *Page, stats RunStats, checkpoint string, now time.Time) (PageResult, error) {
+	hosts, pkgs, dates := pg.hosts, pg.pkgs, pg.dates
 	copyNew := true
 	for attempt := 1; ; attempt++ {
 		res, err := p.writePage(ctx, runID, hosts, pkgs, dates, stats, checkpoint, formatTime(now), copyNew)

@@ -531,11 +531,16 @@ func (b *batchStmt) exec(ctx context.Context, n int, args []any) error {
 // records with SoftwareExcluded or SoftwareExcludedAttr). stats, the run's
 // cumulative counters, and checkpoint are stored as given.
 func (s *SQLite) WritePage(ctx context.Context, runID int64, recs []model.HostRecord, stats RunStats, checkpoint string, now time.Time) (PageResult, error) {
-	hosts, pkgs, err := preparePage(recs)
+	pg, err := PreparePage(recs)
 	if err != nil {
-		return PageResult{}, fmt.Errorf("store: write page: %w", err)
+		return PageResult{}, err
 	}
-	res, err := s.writePage(ctx, runID, hosts, pkgs, pageDates(recs), stats, checkpoint, formatTime(now))
+	return s.WritePrepared(ctx, runID, pg, stats, checkpoint, now)
+}
+
+// WritePrepared is WritePage for a page already prepared.
+func (s *SQLite) WritePrepared(ctx context.Context, runID int64, pg *Page, stats RunStats, checkpoint string, now time.Time) (PageResult, error) {
+	res, err := s.writePage(ctx, runID, pg.hosts, pg.pkgs, pg.dates, stats, checkpoint, formatTime(now))
 	if err != nil {
 		return PageResult{}, fmt.Errorf("store: write page: %w", err)
 	}

@@ -99,6 +99,8 @@ type Store interface {
 	// date updates in, stores the run's cumulative counters and the
 	// checkpoint, all atomically.
 	WritePage(ctx context.Context, runID int64, recs []model.HostRecord, stats RunStats, checkpoint string, now time.Time) (PageResult, error)
+	// WritePrepared is WritePage for a page made by PreparePage.
+	WritePrepared(ctx context.Context, runID int64, page *Page, stats RunStats, checkpoint string, now time.Time) (PageResult, error)
 	// FinishRun records the end, outcome, error text and final counters.
 	FinishRun(ctx context.Context, runID int64, outcome string, errText string, stats RunStats, ended time.Time) error
 	// Runs lists runs, newest first (limit <= 0: all).

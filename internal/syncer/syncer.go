@@ -103,12 +103,13 @@ type batch struct {
 	part    int
 	page    int // API page number within the range
 	records []model.HostRecord
-	assets  int   // assets read from the API
-	skipped int   // duplicates and assets that could not be mapped
-	cursor  int64 // resume point after this batch
-	pageEnd bool  // the last batch of an API page
-	done    bool  // the range is complete
-	bytes   int64 // API JSON read (counted at page end)
+	encoded *store.Page // records prepared for the writer, or nil
+	assets  int         // assets read from the API
+	skipped int         // duplicates and assets that could not be mapped
+	cursor  int64       // resume point after this batch
+	pageEnd bool        // the last batch of an API page
+	done    bool        // the range is complete
+	bytes   int64       // API JSON read (counted at page end)
 }
 
 // Run performs one sync run. It returns the recorded run even on failure.
@@ -256,7 +257,14 @@ func (o *Options) pipeline(ctx context.Context, runID int64, cp *checkpoint, sta
 			cancel(writeErr)
 			continue
 		}
-		pr, err := o.Store.WritePage(wctx, runID, b.records, *stats, string(cpText), o.Now())
+		if b.encoded == nil {
+			if b.encoded, err = store.PreparePage(b.records); err != nil {
+				writeErr = err
+				cancel(writeErr)
+				continue
+			}
+		}
+		pr, err := o.Store.WritePrepared(wctx, runID, b.encoded, *stats, string(cpText), o.Now())
 		if err != nil {
 			writeErr = fmt.Errorf("write page %d of range %d: %w", b.page, b.part, err)
 			cancel(writeErr)
@@ -307,6 +315,11 @@ func (o *Options) readPartition(ctx context.Context, idx int, p partition, softw
 	cur := batch{part: idx, page: 1, cursor: q.LastSeenAssetID}
 	weight := 0
 	send := func() error {
+		// Encoding the batch here, on the reading goroutine, takes it off
+		// the single writer's path. A bad record fails in the writer.
+		if pg, err := store.PreparePage(cur.records); err == nil {
+			cur.encoded = pg
+		}
 		select {
 		case out <- cur:
 		case <-ctx.Done():
