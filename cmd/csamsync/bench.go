@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/csamsync/csamsync/internal/client"
 	"github.com/csamsync/csamsync/internal/store"
@@ -72,6 +75,14 @@ func cmdBench(ctx context.Context, args []string) error {
 	dsn, backend := *db, "sqlite"
 	if strings.HasPrefix(dsn, "postgres") {
 		backend = "postgres"
+		// A fresh schema per run, so that figures are those of an empty
+		// database and nothing is left behind.
+		schemaDSN, drop, err := benchSchema(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		dsn = schemaDSN
 	} else if dsn == "" {
 		dir, err := os.MkdirTemp("", "csamsync-bench-")
 		if err != nil {
@@ -262,4 +273,30 @@ func profileHeapAtPeak(path string) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// benchSchema creates a schema for one benchmark run and returns a DSN that
+// uses it, and a function that drops it.
+func benchSchema(ctx context.Context, dsn string) (string, func(), error) {
+	name := fmt.Sprintf("csamsync_bench_%d", time.Now().UnixNano())
+	exec := func(sql string) error {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(context.WithoutCancel(ctx))
+		_, err = conn.Exec(ctx, sql)
+		return err
+	}
+	if err := exec("CREATE SCHEMA " + name); err != nil {
+		return "", nil, fmt.Errorf("create benchmark schema: %w", err)
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { exec("DROP SCHEMA " + name + " CASCADE") }, nil
 }
