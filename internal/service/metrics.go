@@ -19,6 +19,8 @@ type Metrics struct {
 	apiRequests  *prometheus.CounterVec
 	apiLatency   *prometheus.HistogramVec
 	retries      *prometheus.CounterVec
+	waits        *prometheus.CounterVec
+	waitSeconds  *prometheus.CounterVec
 	assets       *prometheus.CounterVec
 	lastSuccess  *prometheus.GaugeVec
 	hostsByState *prometheus.GaugeVec
@@ -39,6 +41,10 @@ func NewMetrics(hostStates func(ctx context.Context) (map[string]int64, error)) 
 			Help: "CSAM API request duration.", Buckets: prometheus.ExponentialBuckets(0.01, 2, 16)}, []string{"path"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "csamsync_api_retries_total",
 			Help: "Retried CSAM API requests (rate limits, 5xx, network errors)."}, []string{"connector"}),
+		waits: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "csamsync_ratelimit_waits_total",
+			Help: "Waits ordered by the CSAM rate or concurrency limit (409/429)."}, []string{"connector"}),
+		waitSeconds: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "csamsync_ratelimit_wait_seconds_total",
+			Help: "Time spent waiting on CSAM rate limits."}, []string{"connector"}),
 		assets: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "csamsync_assets_synced_total",
 			Help: "Assets read from CSAM."}, []string{"connector", "mode"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "csamsync_last_success_timestamp_seconds",
@@ -46,7 +52,7 @@ func NewMetrics(hostStates func(ctx context.Context) (map[string]int64, error)) 
 		hostsByState: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "csamsync_hosts",
 			Help: "Hosts in the inventory by state."}, []string{"state"}),
 	}
-	m.Registry.MustRegister(m.runs, m.runDuration, m.apiRequests, m.apiLatency, m.retries, m.assets, m.lastSuccess,
+	m.Registry.MustRegister(m.runs, m.runDuration, m.apiRequests, m.apiLatency, m.retries, m.waits, m.waitSeconds, m.assets, m.lastSuccess,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	if hostStates != nil {
 		m.Registry.MustRegister(&hostStateCollector{m: m, fn: hostStates})
@@ -75,6 +81,8 @@ func (m *Metrics) observeRun(connector string, res syncer.Result, err error) {
 	m.runs.WithLabelValues(connector, mode, outcome).Inc()
 	m.runDuration.WithLabelValues(connector, mode).Observe(res.Duration.Seconds())
 	m.retries.WithLabelValues(connector).Add(float64(res.Run.Stats.Retries))
+	m.waits.WithLabelValues(connector).Add(float64(res.RateLimitWaits))
+	m.waitSeconds.WithLabelValues(connector).Add(res.WaitTime.Seconds())
 	m.assets.WithLabelValues(connector, mode).Add(float64(res.Run.Stats.Assets))
 	if err == nil {
 		m.lastSuccess.WithLabelValues(connector).SetToCurrentTime()

@@ -220,6 +220,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		`csamsync_hosts{state="active"} 30`,
 		`csamsync_run_duration_seconds_count{connector="prod",mode="full"} 1`,
 		`csamsync_api_retries_total`,
+		`csamsync_ratelimit_waits_total{connector="prod"} 0`,
 	} {
 		if !strings.Contains(m, want) {
 			t.Fatalf("metrics lack %s", want)

@@ -90,5 +90,7 @@ func Reconcile(ctx context.Context, o Options) (Result, error) {
 	stats.APICalls += after.APICalls - before.APICalls
 	stats.Retries += after.Retries - before.Retries
 	res.Bytes = after.BytesRead - before.BytesRead
+	res.RateLimitWaits = after.RateLimitWaits - before.RateLimitWaits
+	res.WaitTime = after.WaitTime - before.WaitTime
 	return o.finish(ctx, res, run.ID, stats, start, runErr)
 }

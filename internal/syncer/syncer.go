@@ -67,6 +67,10 @@ type Result struct {
 	Bytes    int64 // API JSON read
 	Duration time.Duration
 	Resumed  bool
+	// RateLimitWaits and WaitTime are the waits the server ordered
+	// (409/429 with X-RateLimit-ToWait-Sec or Retry-After).
+	RateLimitWaits int64
+	WaitTime       time.Duration
 }
 
 // checkpoint is the resume state committed with every page.
@@ -158,6 +162,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	stats.APICalls += after.APICalls - callsBefore.APICalls
 	stats.Retries += after.Retries - callsBefore.Retries
 	res.Bytes = after.BytesRead - callsBefore.BytesRead
+	res.RateLimitWaits = after.RateLimitWaits - callsBefore.RateLimitWaits
+	res.WaitTime = after.WaitTime - callsBefore.WaitTime
 	return o.finish(ctx, res, run.ID, stats, start, runErr)
 }
 
