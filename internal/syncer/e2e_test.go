@@ -257,3 +257,38 @@ func maxTime(a, b *time.Time) *time.Time {
 	}
 	return a
 }
+
+// TestCancelCheckpointsAndResumes: a cancelled run (SIGTERM in serve) keeps
+// what it committed, records a failed run with its checkpoint, and the next
+// run resumes from it to the same inventory as an uninterrupted run.
+func TestCancelCheckpointsAndResumes(t *testing.T) {
+	env := newEnv(t, 400, emulator.Config{RateLimit: -1, ConcurrencyLimit: -1})
+	env.emu.Faults().Enable(emulator.FaultSpec{Name: emulator.FaultSlow, Delay: 100 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := syncer.Options{Client: env.cl, Store: env.st, Query: client.AssetQuery{PageSize: 50}, Parallel: 2, ResumeKey: "cancel",
+		Progress: func(p syncer.Progress) {
+			if p.Pages >= 2 {
+				cancel()
+			}
+		}}
+	res, err := syncer.Run(ctx, opts)
+	if err == nil || res.Run.Outcome != store.OutcomeFailed {
+		t.Fatalf("a cancelled run must fail: %v %+v", err, res.Run)
+	}
+	if res.Run.Stats.Assets == 0 || res.Run.Stats.Assets >= 400 {
+		t.Fatalf("assets committed before the cancel: %d", res.Run.Stats.Assets)
+	}
+	env.emu.Faults().Clear()
+	opts.Progress = nil
+	again, err := syncer.Run(context.Background(), opts)
+	if err != nil || !again.Resumed || again.Run.ID != res.Run.ID {
+		t.Fatalf("rerun: %v resumed=%v id %d vs %d", err, again.Resumed, again.Run.ID, res.Run.ID)
+	}
+	wantHosts, _, wantInst := expected(t, env.emu)
+	if got := exported(t, env.st, store.KindHosts); len(got) != len(wantHosts) {
+		t.Fatalf("hosts after resume: %d, want %d", len(got), len(wantHosts))
+	}
+	if got := exported(t, env.st, store.KindInstalledPackages); len(got) != len(wantInst) {
+		t.Fatalf("installed after resume: %d, want %d", len(got), len(wantInst))
+	}
+}
