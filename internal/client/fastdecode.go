@@ -689,7 +689,7 @@ func softwareInstances(dec *jsontext.Decoder) ([]csamapi.SoftwareInstance, error
 	}
 	out := []csamapi.SoftwareInstance{}
 	for dec.PeekKind() != ']' {
-		v, err := exactValue(dec)
+		v, err := csamapi.DecodeExact(dec)
 		if err != nil {
 			return nil, err
 		}
@@ -698,50 +698,4 @@ func softwareInstances(dec *jsontext.Decoder) ([]csamapi.SoftwareInstance, error
 	}
 	_, err := dec.ReadToken()
 	return out, err
-}
-
-// exactValue decodes any JSON value keeping numbers as csamapi.Number.
-func exactValue(dec *jsontext.Decoder) (any, error) {
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return nil, err
-	}
-	switch tok.Kind() {
-	case 'n':
-		return nil, nil
-	case 't', 'f':
-		return tok.Bool(), nil
-	case '"':
-		return tok.String(), nil
-	case '0':
-		return csamapi.Number(tok.String()), nil
-	case '[':
-		arr := []any{}
-		for dec.PeekKind() != ']' {
-			v, err := exactValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			arr = append(arr, v)
-		}
-		_, err := dec.ReadToken()
-		return arr, err
-	case '{':
-		m := map[string]any{}
-		for dec.PeekKind() != '}' {
-			k, err := dec.ReadToken()
-			if err != nil {
-				return nil, err
-			}
-			key := k.String()
-			v, err := exactValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			m[key] = v
-		}
-		_, err := dec.ReadToken()
-		return m, err
-	}
-	return nil, fmt.Errorf("unexpected JSON %s", kindName(tok.Kind()))
 }

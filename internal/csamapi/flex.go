@@ -215,7 +215,7 @@ func (g *GenericCloud) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 				return fmt.Errorf("cloud tags: %w", err)
 			}
 		case g.InstanceKey == "" && dec.PeekKind() == '{':
-			v, err := decodeExact(dec)
+			v, err := DecodeExact(dec)
 			if err != nil {
 				return fmt.Errorf("cloud %s: %w", key, err)
 			}
@@ -327,7 +327,7 @@ func (n Number) MarshalJSONTo(enc *jsontext.Encoder) error {
 // no 64-bit id is rounded through float64.
 func unmarshalExact(v jsontext.Value, out *map[string]any) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(v))
-	val, err := decodeExact(dec)
+	val, err := DecodeExact(dec)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,10 @@ func unmarshalExact(v jsontext.Value, out *map[string]any) error {
 	return nil
 }
 
-func decodeExact(dec *jsontext.Decoder) (any, error) {
+// DecodeExact decodes the next JSON value into generic Go values (maps,
+// slices, strings, bools) with numbers kept as Number, so that no 64-bit id
+// is rounded through float64.
+func DecodeExact(dec *jsontext.Decoder) (any, error) {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return nil, err
@@ -353,7 +356,7 @@ func decodeExact(dec *jsontext.Decoder) (any, error) {
 	case '[':
 		arr := []any{}
 		for dec.PeekKind() != ']' {
-			v, err := decodeExact(dec)
+			v, err := DecodeExact(dec)
 			if err != nil {
 				return nil, err
 			}
@@ -369,7 +372,7 @@ func decodeExact(dec *jsontext.Decoder) (any, error) {
 				return nil, err
 			}
 			key := k.String() // the token is voided by the next read
-			v, err := decodeExact(dec)
+			v, err := DecodeExact(dec)
 			if err != nil {
 				return nil, err
 			}

@@ -152,3 +152,71 @@ func PreparePage(recs []model.HostRecord) (*Page, error) {
 	}
 	return &Page{hosts: hosts, pkgs: pkgs, dates: pageDates(recs)}, nil
 }
+
+// exportQuery is the query of Export for a kind, in uid (byte) order.
+func exportQuery(kind Kind) (string, error) {
+	switch kind {
+	case KindHosts:
+		return `SELECT doc FROM hosts ORDER BY uid`, nil
+	case KindPackages:
+		return `SELECT doc, source_created, source_modified FROM packages ORDER BY uid`, nil
+	case KindInstalledPackages:
+		return `SELECT doc, status, removed_at FROM installed_packages ORDER BY uid`, nil
+	}
+	return "", fmt.Errorf("store: export: unknown kind %q", kind)
+}
+
+// exportRow scans one row of exportQuery and decodes it into the model
+// value. Columns win over the doc where they are authoritative: a
+// package's date span, an installed package's status and removedAt.
+func exportRow(kind Kind, scan func(dest ...any) error) (any, error) {
+	var doc []byte
+	switch kind {
+	case KindHosts:
+		var h model.Host
+		if err := scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(doc, &h, jsonOpts); err != nil {
+			return nil, fmt.Errorf("decode doc: %w", err)
+		}
+		return h, nil
+	case KindPackages:
+		var (
+			p                 model.Package
+			created, modified *string
+			err               error
+		)
+		if err := scan(&doc, &created, &modified); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(doc, &p, jsonOpts); err != nil {
+			return nil, fmt.Errorf("decode doc: %w", err)
+		}
+		if p.SourceCreatedDate, err = parseNullTime(created); err != nil {
+			return nil, err
+		}
+		if p.SourceLastModified, err = parseNullTime(modified); err != nil {
+			return nil, err
+		}
+		return p, nil
+	default:
+		var (
+			ip        model.InstalledPackage
+			removedAt *string
+			err       error
+		)
+		if err := scan(&doc, &ip.Status, &removedAt); err != nil {
+			return nil, err
+		}
+		status := ip.Status
+		if err := json.Unmarshal(doc, &ip, jsonOpts); err != nil {
+			return nil, fmt.Errorf("decode doc: %w", err)
+		}
+		ip.Status = status
+		if ip.RemovedAt, err = parseNullTime(removedAt); err != nil {
+			return nil, fmt.Errorf("removed_at: %w", err)
+		}
+		return ip, nil
+	}
+}

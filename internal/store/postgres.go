@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/csamsync/csamsync/internal/model"
-	"github.com/go-json-experiment/json"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -240,71 +239,19 @@ func (p *Postgres) Counts(ctx context.Context) (map[Kind]int64, error) {
 // so that both export the same bytes. The rows stream from the server as fn
 // consumes them.
 func (p *Postgres) Export(ctx context.Context, kind Kind, fn func(v any) error) error {
-	var q string
-	switch kind {
-	case KindHosts:
-		q = `SELECT doc FROM hosts ORDER BY uid`
-	case KindPackages:
-		q = `SELECT doc, source_created, source_modified FROM packages ORDER BY uid`
-	case KindInstalledPackages:
-		q = `SELECT doc, status, removed_at FROM installed_packages ORDER BY uid`
-	default:
-		return fmt.Errorf("store: export: unknown kind %q", kind)
+	q, err := exportQuery(kind)
+	if err != nil {
+		return err
 	}
 	rows, err := p.pool.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("store: export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	var doc []byte
 	for rows.Next() {
-		var v any
-		switch kind {
-		case KindHosts:
-			var h model.Host
-			if err := rows.Scan(&doc); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &h, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			v = h
-		case KindPackages:
-			var (
-				pk                model.Package
-				created, modified *string
-			)
-			if err := rows.Scan(&doc, &created, &modified); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &pk, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			// The columns hold the earliest / latest over every host.
-			if pk.SourceCreatedDate, err = parseNullTime(created); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if pk.SourceLastModified, err = parseNullTime(modified); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			v = pk
-		case KindInstalledPackages:
-			var (
-				ip        model.InstalledPackage
-				status    string
-				removedAt *string
-			)
-			if err := rows.Scan(&doc, &status, &removedAt); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &ip, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			ip.Status = status
-			if ip.RemovedAt, err = parseNullTime(removedAt); err != nil {
-				return fmt.Errorf("store: export %s: removed_at: %w", kind, err)
-			}
-			v = ip
+		v, err := exportRow(kind, rows.Scan)
+		if err != nil {
+			return fmt.Errorf("store: export %s: %w", kind, err)
 		}
 		if err := fn(v); err != nil {
 			return err

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/csamsync/csamsync/internal/model"
-	"github.com/go-json-experiment/json"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
@@ -243,71 +242,19 @@ func (s *SQLite) Counts(ctx context.Context) (map[Kind]int64, error) {
 // (model.Host, model.Package or model.InstalledPackage). For installed
 // packages the status and removedAt come from the row, not the doc.
 func (s *SQLite) Export(ctx context.Context, kind Kind, fn func(v any) error) error {
-	var q string
-	switch kind {
-	case KindHosts:
-		q = `SELECT doc FROM hosts ORDER BY uid`
-	case KindPackages:
-		q = `SELECT doc, source_created, source_modified FROM packages ORDER BY uid`
-	case KindInstalledPackages:
-		q = `SELECT doc, status, removed_at FROM installed_packages ORDER BY uid`
-	default:
-		return fmt.Errorf("store: export: unknown kind %q", kind)
+	q, err := exportQuery(kind)
+	if err != nil {
+		return err
 	}
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("store: export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	var doc []byte // reused: Scan into *[]byte copies
 	for rows.Next() {
-		var v any
-		switch kind {
-		case KindHosts:
-			var h model.Host
-			if err := rows.Scan(&doc); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &h, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			v = h
-		case KindPackages:
-			var (
-				p                 model.Package
-				created, modified *string
-			)
-			if err := rows.Scan(&doc, &created, &modified); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &p, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			// The columns hold the earliest / latest over every host.
-			if p.SourceCreatedDate, err = parseNullTime(created); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if p.SourceLastModified, err = parseNullTime(modified); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			v = p
-		case KindInstalledPackages:
-			var (
-				ip        model.InstalledPackage
-				status    string
-				removedAt *string
-			)
-			if err := rows.Scan(&doc, &status, &removedAt); err != nil {
-				return fmt.Errorf("store: export %s: %w", kind, err)
-			}
-			if err := json.Unmarshal(doc, &ip, jsonOpts); err != nil {
-				return fmt.Errorf("store: export %s: decode doc: %w", kind, err)
-			}
-			ip.Status = status
-			if ip.RemovedAt, err = parseNullTime(removedAt); err != nil {
-				return fmt.Errorf("store: export %s: removed_at: %w", kind, err)
-			}
-			v = ip
+		v, err := exportRow(kind, rows.Scan)
+		if err != nil {
+			return fmt.Errorf("store: export %s: %w", kind, err)
 		}
 		if err := fn(v); err != nil {
 			return err
