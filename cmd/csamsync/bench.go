@@ -135,7 +135,26 @@ func cmdBench(ctx context.Context, args []string) error {
 		}
 		*mode = "delta"
 	}
-	return writeJSON(os.Stdout, benchLine(*mode, backend, dsn, res))
+	line := benchLine(*mode, backend, dsn, res)
+	if backend == "postgres" && *mode != "transfer" {
+		line.DBSizeMB = pgSchemaSizeMB(ctx, dsn)
+	}
+	return writeJSON(os.Stdout, line)
+}
+
+// pgSchemaSizeMB is the size of the benchmark schema's tables and indexes.
+func pgSchemaSizeMB(ctx context.Context, dsn string) float64 {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0
+	}
+	defer conn.Close(ctx)
+	var n int64
+	if err := conn.QueryRow(ctx, `SELECT COALESCE(sum(pg_total_relation_size(format('%I.%I', schemaname, tablename))), 0)::bigint
+		FROM pg_tables WHERE schemaname = current_schema()`).Scan(&n); err != nil {
+		return 0
+	}
+	return round(float64(n)/1e6, 1)
 }
 
 // benchLine turns a run into the figures a benchmark reports.
