@@ -216,36 +216,17 @@ func saveProfile(ctx context.Context, db service.DB, kr *connector.Keyring, p co
 }
 
 func connectorCreate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("connector create", flag.ContinueOnError)
-	var pf profileFlags
-	pf.register(fs)
-	db, asJSON := dbFlags(fs)
-	if err := parseNamed(fs, args, &pf.p.Name); err != nil {
-		return err
-	}
-	d, err := openDB(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if _, err := d.GetConnector(ctx, pf.p.Name); err == nil {
-		return fmt.Errorf("connector %q already exists (use connector update)", pf.p.Name)
-	}
-	p := connector.Profile{Name: pf.p.Name, Delta: true}
-	pf.apply(fs, &p)
-	kr, err := connector.KeyringFromEnv()
-	if err != nil {
-		return err
-	}
-	what, err := saveProfile(ctx, d, kr, p)
-	if err != nil {
-		return err
-	}
-	return printResult(*asJSON, map[string]string{"connector": p.Name, "result": what}, fmt.Sprintf("connector %s %s", p.Name, what))
+	return editConnector(ctx, "create", args)
 }
 
 func connectorUpdate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("connector update", flag.ContinueOnError)
+	return editConnector(ctx, "update", args)
+}
+
+// editConnector creates a connector from its flags, or updates the flags
+// given on a stored one.
+func editConnector(ctx context.Context, verb string, args []string) error {
+	fs := flag.NewFlagSet("connector "+verb, flag.ContinueOnError)
 	var pf profileFlags
 	pf.register(fs)
 	db, asJSON := dbFlags(fs)
@@ -261,8 +242,12 @@ func connectorUpdate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, _, err := r.Load(ctx, pf.p.Name)
-	if err != nil {
+	p := connector.Profile{Name: pf.p.Name, Delta: true}
+	if verb == "create" {
+		if _, err := d.GetConnector(ctx, p.Name); err == nil {
+			return fmt.Errorf("connector %q already exists (use connector update)", p.Name)
+		}
+	} else if p, _, err = r.Load(ctx, p.Name); err != nil {
 		return err
 	}
 	pf.apply(fs, &p)

@@ -117,10 +117,10 @@ func expected(t *testing.T, emu *emulator.Server) (hosts map[string]model.Host, 
 	return hosts, pkgs, inst
 }
 
-func runSync(t *testing.T, env *testEnv, parallel int) syncer.Result {
+func runSync(t *testing.T, env *testEnv, parallel, pageSize int) syncer.Result {
 	t.Helper()
 	res, err := syncer.Run(context.Background(), syncer.Options{
-		Client: env.cl, Store: env.st, Query: client.AssetQuery{PageSize: 100}, Parallel: parallel, ResumeKey: "test",
+		Client: env.cl, Store: env.st, Query: client.AssetQuery{PageSize: pageSize}, Parallel: parallel, ResumeKey: "test",
 	})
 	if err != nil {
 		t.Fatalf("sync: %v", err)
@@ -143,7 +143,7 @@ func TestSyncMatchesEmulator(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res := runSync(t, env, 2)
+	res := runSync(t, env, 2, 30) // 700 assets in pages of 30: two id ranges
 	if res.Run.Outcome != store.OutcomeSuccess || res.Run.Stats.Assets != 700 || res.Total != 700 {
 		t.Fatalf("run: %+v total %d", res.Run, res.Total)
 	}
@@ -202,7 +202,7 @@ func TestSyncMatchesEmulator(t *testing.T) {
 
 	// Idempotence: the same source data gives the same rows.
 	before := [3]map[string]string{gotHosts, gotPkgs, gotInst}
-	second := runSync(t, env, 1)
+	second := runSync(t, env, 1, 100)
 	if second.Run.Stats.HostsAdded != 0 || second.Run.Stats.HostsUpdated != 0 {
 		t.Fatalf("re-sync changed hosts: %+v", second.Run.Stats)
 	}
@@ -230,7 +230,7 @@ func timeEq(a, b *time.Time) bool {
 // search calls plus a constant (the count, range planning, range ends).
 func TestSearchCallsAreLinear(t *testing.T) {
 	env := newEnv(t, 1000, emulator.Config{RateLimit: -1, ConcurrencyLimit: -1})
-	res := runSync(t, env, 2)
+	res := runSync(t, env, 2, 100)
 	searches := 0
 	for status, n := range env.emu.Stats().Requests["/rest/2.0/search/am/asset"] {
 		_ = status

@@ -13,7 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -398,19 +400,26 @@ func wantsSoftware(q client.AssetQuery) bool {
 	return false
 }
 
-// counter is the part of the client that partition planning needs.
-type counter interface {
+// prober is the part of the client that partition planning needs.
+type prober interface {
 	Count(ctx context.Context, q client.AssetQuery) (int64, error)
+	Scan(ctx context.Context, q client.AssetQuery) iter.Seq2[client.Item, error]
 }
+
+// minPagesPerRange is the least work that justifies a range of its own:
+// planning costs a few count calls, each as slow as the gateway is.
+const minPagesPerRange = 10
 
 // planPartitions splits the asset-id space into up to parallel ranges of
 // about equal asset counts, so that several cursors can run at once (a CSAM
-// cursor is sequential). It probes with the count API: an exponential search
-// for the largest id, then an interpolation search per split point. It costs
-// a few count calls per split point and no search calls.
-func planPartitions(ctx context.Context, c counter, q client.AssetQuery, total int64, parallel int) ([]partition, error) {
+// cursor is sequential). It reads the lowest id (one search with pageSize
+// 1), finds an id above every asset by exponential search on the count API,
+// then places each split point by interpolation (CSAM assigns ids in
+// ascending order, so they are close to uniform), falling back towards
+// bisection where they are not: a handful of count calls in all.
+func planPartitions(ctx context.Context, c prober, q client.AssetQuery, total int64, parallel int) ([]partition, error) {
 	pageSize := int64(cmp.Or(q.PageSize, csamapi.MaxPageSize))
-	n := min(int64(parallel), total/(2*pageSize)) // a range must be worth at least two pages
+	n := min(int64(parallel), total/(minPagesPerRange*pageSize))
 	if n <= 1 {
 		return []partition{{}}, nil
 	}
@@ -420,49 +429,75 @@ func planPartitions(ctx context.Context, c counter, q client.AssetQuery, total i
 			csamapi.Criterion{Field: csamapi.FieldAssetID, Operator: csamapi.OpLessThanEqual, Value: strconv.FormatInt(id, 10)})
 		return c.Count(ctx, qq)
 	}
-	// Find hi with countAtMost(hi) == total.
-	lo, loCount := int64(0), int64(0)
-	hi := int64(1 << 24)
-	for {
-		got, err := countAtMost(hi)
+	first := q
+	first.PageSize, first.LastSeenAssetID = 1, 0
+	var minID int64
+	for item, err := range c.Scan(ctx, first) {
+		if err != nil {
+			return nil, err
+		}
+		if item.Asset != nil {
+			minID = item.Asset.AssetID
+			break
+		}
+	}
+	if minID <= 0 {
+		return []partition{{}}, nil
+	}
+	// Every probe is a known point (id, assets with an id <= it); each
+	// split point is searched within the tightest known bracket.
+	type point struct{ id, count int64 }
+	points := []point{{minID - 1, 0}}
+	probe := func(id int64) (int64, error) {
+		got, err := countAtMost(id)
+		if err == nil {
+			i, _ := slices.BinarySearchFunc(points, id, func(p point, id int64) int { return cmp.Compare(p.id, id) })
+			points = slices.Insert(points, i, point{id, got})
+		}
+		return got, err
+	}
+	for span := max(total*8, 1024); ; span *= 4 {
+		if span > 1<<60 {
+			return []partition{{}}, nil
+		}
+		got, err := probe(minID + span)
 		if err != nil {
 			return nil, err
 		}
 		if got >= total {
 			break
 		}
-		lo, loCount = hi, got
-		if hi > 1<<61 {
-			return []partition{{}}, nil
-		}
-		hi *= 4
 	}
-	hiCount := total
 	parts := make([]partition, 0, n)
 	prev := int64(0)
 	for k := int64(1); k < n; k++ {
 		target := total * k / n
 		tol := max(total/(n*20), 1)
-		a, ac, b, bc := lo, loCount, hi, hiCount
-		split := b
-		for iter := 0; iter < 24 && b-a > 1; iter++ {
-			// Interpolate, but keep a quarter of the interval as a floor so
-			// a skewed distribution still converges like bisection.
-			var m int64
-			if bc > ac {
+		ai := 0
+		for ai+1 < len(points) && points[ai+1].count < target {
+			ai++
+		}
+		bi := ai + 1
+		for points[bi].count < target {
+			bi++
+		}
+		a, ac, b, bc := points[ai].id, points[ai].count, points[bi].id, points[bi].count
+		best, bestCount := b, bc
+		// Interpolation and bisection alternate: interpolation lands in
+		// one or two probes on evenly spread ids, bisection bounds the
+		// probes on skewed ones.
+		for iter := 0; iter < 40 && b-a > 1 && abs(bestCount-target) > tol; iter++ {
+			m := a + (b-a)/2
+			if iter%2 == 0 && bc > ac {
 				m = a + int64(float64(b-a)*float64(target-ac)/float64(bc-ac))
-			} else {
-				m = a + (b-a)/2
 			}
-			quarter := (b - a) / 4
-			m = min(max(m, a+max(quarter, 1)), b-max(quarter, 1))
-			got, err := countAtMost(m)
+			m = min(max(m, a+1), b-1)
+			got, err := probe(m)
 			if err != nil {
 				return nil, err
 			}
-			split = m
-			if d := got - target; d >= -tol && d <= tol {
-				break
+			if abs(got-target) < abs(bestCount-target) {
+				best, bestCount = m, got
 			}
 			if got < target {
 				a, ac = m, got
@@ -470,12 +505,18 @@ func planPartitions(ctx context.Context, c counter, q client.AssetQuery, total i
 				b, bc = m, got
 			}
 		}
-		parts = append(parts, partition{Lo: prev, Hi: split})
-		prev = split
-		lo, loCount = split, target
+		parts = append(parts, partition{Lo: prev, Hi: best})
+		prev = best
 	}
 	parts = append(parts, partition{Lo: prev})
 	return parts, nil
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // dateSpan is the earliest sourceCreatedDate and the latest
