@@ -220,3 +220,27 @@ func exportRow(kind Kind, scan func(dest ...any) error) (any, error) {
 		return ip, nil
 	}
 }
+
+// rowIter is what database/sql and pgx result rows have in common.
+type rowIter interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// exportRows decodes the rows of exportQuery and hands each object to fn.
+func exportRows(kind Kind, rows rowIter, fn func(v any) error) error {
+	for rows.Next() {
+		v, err := exportRow(kind, rows.Scan)
+		if err != nil {
+			return fmt.Errorf("store: export %s: %w", kind, err)
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: export %s: %w", kind, err)
+	}
+	return nil
+}

@@ -248,19 +248,7 @@ func (p *Postgres) Export(ctx context.Context, kind Kind, fn func(v any) error) 
 		return fmt.Errorf("store: export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		v, err := exportRow(kind, rows.Scan)
-		if err != nil {
-			return fmt.Errorf("store: export %s: %w", kind, err)
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: export %s: %w", kind, err)
-	}
-	return nil
+	return exportRows(kind, rows, fn)
 }
 
 // pgRetryable tells the errors after which a whole page transaction can be

@@ -251,19 +251,7 @@ func (s *SQLite) Export(ctx context.Context, kind Kind, fn func(v any) error) er
 		return fmt.Errorf("store: export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		v, err := exportRow(kind, rows.Scan)
-		if err != nil {
-			return fmt.Errorf("store: export %s: %w", kind, err)
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: export %s: %w", kind, err)
-	}
-	return nil
+	return exportRows(kind, rows, fn)
 }
 
 // Prepared page content, encoded before the write transaction starts.
