@@ -20,6 +20,7 @@ type progress struct {
 	mode    string // bar, log or none
 	last    time.Time
 	lastLen int
+	logged  int64 // assets of the last log line
 	p       syncer.Progress
 }
 
@@ -47,9 +48,10 @@ func (p *progress) update(s syncer.Progress) {
 		fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(0, p.lastLen-len(line))))
 		p.lastLen = len(line)
 	case "log":
-		if now.Sub(p.last) < 5*time.Second && s.Done < s.Total {
+		if (now.Sub(p.last) < 5*time.Second && s.Done < s.Total) || s.Done == p.logged {
 			return
 		}
+		p.logged = s.Done
 		fmt.Fprintf(p.w, "progress: %d/%d assets, %d pages, %.0f assets/s, eta %s\n", s.Done, s.Total, s.Pages, p.rate(), p.eta())
 	default:
 		return
