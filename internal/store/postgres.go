@@ -113,35 +113,13 @@ func pgNullTime(t *time.Time) *string {
 	return &s
 }
 
-func scanPgRun(sc pgx.Row) (Run, error) {
-	var (
-		r       Run
-		started string
-		ended   *string
-		st      = &r.Stats
-	)
-	if err := sc.Scan(&r.ID, &r.Connector, &r.Mode, &r.ResumeKey, &started, &ended, &r.Outcome, &r.Error,
-		&st.Pages, &st.Assets, &st.APICalls, &st.Retries, &st.HostsWritten, &st.PackagesWritten, &st.InstalledWritten,
-		&st.HostsAdded, &st.HostsUpdated, &st.HostsRetired, &st.InstalledRemoved, &st.Skipped, &r.Checkpoint); err != nil {
-		return Run{}, err
-	}
-	var err error
-	if r.Started, err = parseTime(started); err != nil {
-		return Run{}, fmt.Errorf("run %d: started: %w", r.ID, err)
-	}
-	if r.Ended, err = parseNullTime(ended); err != nil {
-		return Run{}, fmt.Errorf("run %d: ended: %w", r.ID, err)
-	}
-	return r, nil
-}
-
 // StartRun inserts a sync_runs row in state running.
 func (p *Postgres) StartRun(ctx context.Context, rs RunStart) (Run, error) {
 	started := rs.Started
 	if started.IsZero() {
 		started = time.Now()
 	}
-	r, err := scanPgRun(p.pool.QueryRow(ctx, `INSERT INTO sync_runs(connector, mode, resume_key, started, outcome)
+	r, err := scanRun(p.pool.QueryRow(ctx, `INSERT INTO sync_runs(connector, mode, resume_key, started, outcome)
 		VALUES ($1, $2, $3, $4, $5) RETURNING `+runColumns,
 		pgText(rs.Connector), pgText(rs.Mode), rs.ResumeKey, formatTime(started), OutcomeRunning))
 	if err != nil {
@@ -154,7 +132,7 @@ func (p *Postgres) StartRun(ctx context.Context, rs RunStart) (Run, error) {
 // succeed and committed a checkpoint, or ErrNotFound. Runs older than the
 // newest successful run with the key are stale and never returned.
 func (p *Postgres) UnfinishedRun(ctx context.Context, resumeKey string) (Run, error) {
-	r, err := scanPgRun(p.pool.QueryRow(ctx, `SELECT `+runColumns+` FROM sync_runs
+	r, err := scanRun(p.pool.QueryRow(ctx, `SELECT `+runColumns+` FROM sync_runs
 		WHERE resume_key = $1 AND outcome <> $2 AND checkpoint <> ''
 		  AND id > COALESCE((SELECT MAX(id) FROM sync_runs WHERE resume_key = $1 AND outcome = $2), 0)
 		ORDER BY id DESC LIMIT 1`, resumeKey, OutcomeSuccess))
@@ -208,7 +186,7 @@ func (p *Postgres) Runs(ctx context.Context, connector string, limit int) ([]Run
 	defer rows.Close()
 	var runs []Run
 	for rows.Next() {
-		r, err := scanPgRun(rows)
+		r, err := scanRun(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: runs: %w", err)
 		}

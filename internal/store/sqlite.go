@@ -113,6 +113,7 @@ const runColumns = `id, connector, mode, resume_key, started, ended, outcome, er
 	pages, assets, api_calls, retries, hosts_written, packages_written, installed_written,
 	hosts_added, hosts_updated, hosts_retired, installed_removed, skipped, checkpoint`
 
+// scanRun reads a sync_runs row of runColumns (database/sql and pgx rows alike).
 func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	var (
 		r       Run
