@@ -24,6 +24,14 @@ func (at attrs) i64(k string, p *int64) {
 	}
 }
 
+// id keeps an identifier as decimal text: exports carry ids as strings, so
+// that no consumer rounds a 64-bit value through a float.
+func (at attrs) id(k string, p *int64) {
+	if p != nil {
+		at[k] = strconv.FormatInt(*p, 10)
+	}
+}
+
 func (at attrs) boolean(k string, p *bool) {
 	if p != nil {
 		at[k] = *p
@@ -136,7 +144,7 @@ func hostAttributes(a *csamapi.Asset) map[string]any {
 	at.str("asset.biosSerialNumber", a.BiosSerialNumber)
 	at.i64("asset.cpuCount", a.CPUCount)
 	at.list("asset.domain", a.Domain)
-	at.i64("asset.hostId", a.HostID)
+	at.id("asset.hostId", a.HostID)
 	at.str("asset.hwUUID", a.HwUUID)
 	at.boolean("asset.isContainerHost", a.IsContainerHost)
 	at.str("asset.lastLoggedOnUser", a.LastLoggedOnUser)
