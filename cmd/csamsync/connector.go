@@ -33,9 +33,16 @@ func openDB(ctx context.Context, dsn string) (service.DB, error) {
 	return db, nil
 }
 
-func newRunner(db service.DB, verbose bool) (*service.Runner, error) {
+// openRunner opens the database and a connector runner on it, with the
+// secret key from the environment. Closing the database is the caller's.
+func openRunner(ctx context.Context, dsn string, verbose bool) (*service.Runner, error) {
+	db, err := openDB(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
 	kr, err := connector.KeyringFromEnv()
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	f := syncFlags{verbose: verbose}
@@ -233,15 +240,12 @@ func editConnector(ctx context.Context, verb string, args []string) error {
 	if err := parseNamed(fs, args, &pf.p.Name); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *db)
+	r, err := openRunner(ctx, *db, false)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	r, err := newRunner(d, false)
-	if err != nil {
-		return err
-	}
+	defer r.DB.Close()
+	d := r.DB
 	p := connector.Profile{Name: pf.p.Name, Delta: true}
 	if verb == "create" {
 		if _, err := d.GetConnector(ctx, p.Name); err == nil {
@@ -433,15 +437,11 @@ func connectorRun(ctx context.Context, args []string) error {
 	if err := parseNamed(fs, args, &name); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *db)
+	r, err := openRunner(ctx, *db, *verbose)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	r, err := newRunner(d, *verbose)
-	if err != nil {
-		return err
-	}
+	defer r.DB.Close()
 	prog := newProgress(os.Stderr, *progressMode)
 	if *asJSON {
 		prog = newProgress(os.Stderr, "none")
@@ -482,15 +482,11 @@ func connectorTest(ctx context.Context, args []string) error {
 	if err := parseNamed(fs, args, &name); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *db)
+	r, err := openRunner(ctx, *db, false)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	r, err := newRunner(d, false)
-	if err != nil {
-		return err
-	}
+	defer r.DB.Close()
 	p, _, err := r.Load(ctx, name)
 	if err != nil {
 		return err

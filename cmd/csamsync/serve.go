@@ -19,15 +19,12 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *db)
+	r, err := openRunner(ctx, *db, *verbose)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	r, err := newRunner(d, *verbose)
-	if err != nil {
-		return err
-	}
+	defer r.DB.Close()
+	d := r.DB
 	r.Metrics = service.NewMetrics(d.HostStates)
 	addr, done, err := service.ListenAndServe(ctx, *listen, service.Handler(d, r.Metrics))
 	if err != nil {

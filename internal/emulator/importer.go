@@ -1019,14 +1019,9 @@ func mergePorts(prev *csamapi.OpenPortListData, core *importCore, source string)
 		}
 		proto := strings.ToUpper(firstOf(str(p.Protocol), "TCP"))
 		op := csamapi.OpenPort{Port: p.Port.ptr(), Protocol: csamapi.P(proto), Description: p.Description, DetectedService: p.DetectedService, DiscoverySources: csamapi.P(source)}
-		k := slices.IndexFunc(out, func(x csamapi.OpenPort) bool {
+		out = replaceOrAppend(out, op, func(x csamapi.OpenPort) bool {
 			return x.Port != nil && *x.Port == p.Port.v && strings.EqualFold(csamapi.Str(x.Protocol), proto)
 		})
-		if k >= 0 {
-			out[k] = op
-		} else {
-			out = append(out, op)
-		}
 	}
 	return &csamapi.OpenPortListData{OpenPort: out}
 }
@@ -1044,11 +1039,7 @@ func mergeServices(prev *csamapi.ServiceList, core *importCore) *csamapi.Service
 			continue
 		}
 		n := csamapi.Service{Name: sv.Name, Description: sv.Description, Status: sv.Status}
-		if k := slices.IndexFunc(out, func(x csamapi.Service) bool { return csamapi.Str(x.Name) == str(sv.Name) }); k >= 0 {
-			out[k] = n
-		} else {
-			out = append(out, n)
-		}
+		out = replaceOrAppend(out, n, func(x csamapi.Service) bool { return csamapi.Str(x.Name) == str(sv.Name) })
 	}
 	return &csamapi.ServiceList{Service: out}
 }
@@ -1066,11 +1057,7 @@ func mergeVolumes(prev *csamapi.VolumeListData, core *importCore) *csamapi.Volum
 			continue
 		}
 		n := csamapi.Volume{Name: v.Name, Size: v.Size.ptr(), Free: v.Free.ptr()}
-		if k := slices.IndexFunc(out, func(x csamapi.Volume) bool { return csamapi.Str(x.Name) == str(v.Name) }); k >= 0 {
-			out[k] = n
-		} else {
-			out = append(out, n)
-		}
+		out = replaceOrAppend(out, n, func(x csamapi.Volume) bool { return csamapi.Str(x.Name) == str(v.Name) })
 	}
 	return &csamapi.VolumeListData{Volume: out}
 }
@@ -1110,14 +1097,9 @@ func mergeNICs(prev *csamapi.NetworkInterfaceListData, core *importCore, mac, ip
 		if gw := strings.Join(n.GatewayAddress.nonEmpty(), ", "); gw != "" {
 			nic.GatewayAddress = csamapi.P(gw)
 		}
-		k := slices.IndexFunc(out, func(x csamapi.NetworkInterface) bool {
+		out = replaceOrAppend(out, nic, func(x csamapi.NetworkInterface) bool {
 			return csamapi.Str(x.InterfaceName) == str(n.InterfaceName) && (str(n.MacAddress) == "" || normMAC(csamapi.Str(x.MacAddress)) == normMAC(str(n.MacAddress)))
 		})
-		if k >= 0 {
-			out[k] = nic
-		} else {
-			out = append(out, nic)
-		}
 	}
 	if mac != "" && !slices.ContainsFunc(out, func(x csamapi.NetworkInterface) bool { return normMAC(csamapi.Str(x.MacAddress)) == normMAC(mac) }) {
 		nic := csamapi.NetworkInterface{MacAddress: csamapi.P(mac)}
@@ -1169,11 +1151,7 @@ func mergeSoftware(prev *csamapi.SoftwareListData, in []importSoftware, source s
 			IsPackage: pFalse, IsPackageComponent: pFalse, Lifecycle: &csamapi.Lifecycle{Stage: pUnknown},
 			DiscoveredName: csamapi.P(name), DiscoveredVersion: sw.Version, SoftwareInstances: inst,
 		}
-		if k := slices.IndexFunc(out, func(x csamapi.Software) bool { return csamapi.Str(x.FullName) == full }); k >= 0 {
-			out[k] = rec
-		} else {
-			out = append(out, rec)
-		}
+		out = replaceOrAppend(out, rec, func(x csamapi.Software) bool { return csamapi.Str(x.FullName) == full })
 	}
 	return &csamapi.SoftwareListData{Software: out}
 }
@@ -1184,11 +1162,7 @@ func mergeCustom(prev []csamapi.CustomAttribute, in *importAsset, core *importCo
 	out := slices.Clone(prev)
 	put := func(key string, val *string) {
 		ca := csamapi.CustomAttribute{Key: csamapi.P(key), Value: val, ConnectorName: csamapi.P(connector)}
-		if k := slices.IndexFunc(out, func(x csamapi.CustomAttribute) bool { return csamapi.Str(x.Key) == key }); k >= 0 {
-			out[k] = ca
-		} else {
-			out = append(out, ca)
-		}
+		out = replaceOrAppend(out, ca, func(x csamapi.CustomAttribute) bool { return csamapi.Str(x.Key) == key })
 	}
 	for _, c := range in.CustomAttributes {
 		v, _ := scalarText(c.Value)
@@ -1199,4 +1173,14 @@ func mergeCustom(prev []csamapi.CustomAttribute, in *importAsset, core *importCo
 		put(k, v)
 	}
 	return out
+}
+
+// replaceOrAppend puts v in place of the first element that same matches,
+// or appends it: an import updates what it names and adds what is new.
+func replaceOrAppend[T any](list []T, v T, same func(T) bool) []T {
+	if k := slices.IndexFunc(list, same); k >= 0 {
+		list[k] = v
+		return list
+	}
+	return append(list, v)
 }
